@@ -1,0 +1,54 @@
+package dev.orchestrator.scheduling;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A scheduling decision: the chosen node, or a diagnosis naming each rejected node and why.
+ *
+ * @param node the chosen node, or empty when the replica fits nowhere
+ * @param rejections for every node that could not take the replica, the reason with numbers
+ */
+public record Placement(Optional<String> node, List<Rejection> rejections) {
+  public Placement {
+    rejections = List.copyOf(rejections);
+  }
+
+  public static Placement on(String node) {
+    return new Placement(Optional.of(node), List.of());
+  }
+
+  public static Placement unschedulable(List<Rejection> rejections) {
+    return new Placement(Optional.empty(), rejections);
+  }
+
+  public boolean placed() {
+    return node.isPresent();
+  }
+
+  /** "node-1: insufficient memory: requested 512 MiB, free 256 MiB; node-2: ..." */
+  public String diagnosis() {
+    if (placed()) {
+      return "placed on " + node.get();
+    }
+    if (rejections.isEmpty()) {
+      return "no nodes";
+    }
+    return rejections.stream().map(Rejection::toString).collect(Collectors.joining("; "));
+  }
+
+  /**
+   * Why one node cannot take a replica.
+   *
+   * @param node the node
+   * @param filter the check that rejected it (e.g. "resources", "constraints", "ready")
+   * @param reason the reason with numbers
+   */
+  public record Rejection(String node, String filter, String reason) {
+    @Override
+    public String toString() {
+      return node + ": " + reason;
+    }
+  }
+}
