@@ -1,0 +1,57 @@
+package dev.orchestrator.event;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Something the orchestrator did or saw, delivered to {@link EventListener}s in order, on the
+ * orchestrator's event thread (never an engine's). Every event names its service; replica events
+ * name the replica ({@code <service>-<slot>}).
+ */
+public sealed interface OrchestratorEvent {
+  Instant time();
+
+  String service();
+
+  /** A declaration was accepted (created or changed). */
+  record ServiceApplied(Instant time, String service, String specHash, int replicas, boolean changed) implements OrchestratorEvent {}
+
+  /** A service was deleted and everything it owned is being removed. */
+  record ServiceDeleted(Instant time, String service) implements OrchestratorEvent {}
+
+  /** A replica was assigned a node. */
+  record ReplicaScheduled(Instant time, String service, String replica, String node) implements OrchestratorEvent {}
+
+  /** A replica's container was created and started. */
+  record ReplicaStarted(Instant time, String service, String replica, String node, String containerId) implements OrchestratorEvent {}
+
+  /** A replica passed readiness and was published in the registry. */
+  record ReplicaReady(Instant time, String service, String replica, String node) implements OrchestratorEvent {}
+
+  /** A replica stopped being ready and was removed from the registry. */
+  record ReplicaUnready(Instant time, String service, String replica, String reason) implements OrchestratorEvent {}
+
+  /**
+   * A replica failed: it exited, was OOM-killed, failed liveness, or vanished with its node.
+   * {@code lastLogs} holds its last output lines where the runtime could give them.
+   */
+  record ReplicaFailed(Instant time, String service, String replica, int exitCode, boolean oomKilled, String reason, List<String> lastLogs)
+      implements OrchestratorEvent {
+    public ReplicaFailed {
+      lastLogs = List.copyOf(lastLogs);
+    }
+  }
+
+  /** A failed replica will be restarted after {@code backoff} (its {@code restarts}-th restart). */
+  record ReplicaRestarting(Instant time, String service, String replica, int restarts, Duration backoff) implements OrchestratorEvent {}
+
+  /** A replica was stopped and removed (scale-down, update, delete). */
+  record ReplicaRemoved(Instant time, String service, String replica, String reason) implements OrchestratorEvent {}
+
+  /** A replica fits no node; {@code diagnosis} names every node and why. */
+  record ReplicaUnschedulable(Instant time, String service, String replica, String diagnosis) implements OrchestratorEvent {}
+
+  /** A reconcile pass of the service failed and will be retried. */
+  record ReconcileFailed(Instant time, String service, String error, Duration retryIn) implements OrchestratorEvent {}
+}
