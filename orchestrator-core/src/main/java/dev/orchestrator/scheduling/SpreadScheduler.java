@@ -1,0 +1,129 @@
+package dev.orchestrator.scheduling;
+
+import dev.orchestrator.spec.PlacementConstraint;
+import dev.orchestrator.spec.Resources;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The default {@link Scheduler}: filter, then score. Pure and deterministic.
+ *
+ * <p>Filters: the node is ready, satisfies every placement constraint, and has the requested CPU
+ * and memory free. Among feasible nodes the {@code preferredNode} wins outright; otherwise the node
+ * with the fewest replicas of the same service (spread), then the least allocated node after the
+ * placement, then the smallest name. Rejections (one per failed filter, so a node may appear more
+ * than once) are only built when the replica fits nowhere.
+ */
+public final class SpreadScheduler implements Scheduler {
+  static final String READY = "ready";
+  static final String CONSTRAINTS = "constraints";
+  static final String RESOURCES = "resources";
+
+  @Override
+  public Placement place(PlacementRequest request, ClusterSnapshot snapshot) {
+    Comparator<NodeSnapshot> order = order(request);
+    NodeSnapshot best = null;
+    for (NodeSnapshot node : snapshot.nodes()) {
+      if (!fits(request, node)) {
+        continue;
+      }
+      if (node.name().equals(request.preferredNode())) {
+        return Placement.on(node.name());
+      }
+      if (best == null || order.compare(node, best) < 0) {
+        best = node;
+      }
+    }
+    if (best != null) {
+      return Placement.on(best.name());
+    }
+    List<Placement.Rejection> rejections = new ArrayList<>();
+    for (NodeSnapshot node : snapshot.nodes()) {
+      rejections.addAll(explain(request, node));
+    }
+    return Placement.unschedulable(rejections);
+  }
+
+  /**
+   * Places {@code requests} one after another, adding each placement to the snapshot before the
+   * next, so that no node is over-committed within the batch. Results are in request order.
+   */
+  public static List<Placement> placeAll(Scheduler scheduler, List<PlacementRequest> requests, ClusterSnapshot snapshot) {
+    List<Placement> placements = new ArrayList<>(requests.size());
+    ClusterSnapshot current = snapshot;
+    for (PlacementRequest request : requests) {
+      Placement placement = scheduler.place(request, current);
+      if (placement.placed()) {
+        current = current.withPlacement(placement.node().get(), request.service(), request.resources());
+      }
+      placements.add(placement);
+    }
+    return placements;
+  }
+
+  /** Best first: fewest replicas of the service, then highest least-allocated score, then name. */
+  static Comparator<NodeSnapshot> order(PlacementRequest request) {
+    return Comparator.<NodeSnapshot>comparingInt(n -> spreadScore(request, n))
+        .thenComparing(Comparator.<NodeSnapshot>comparingDouble(n -> leastAllocatedScore(request, n)).reversed())
+        .thenComparing(NodeSnapshot::name);
+  }
+
+  static boolean fits(PlacementRequest request, NodeSnapshot node) {
+    return node.ready()
+        && request.constraints().stream().allMatch(c -> c.matches(node.info().labels()))
+        && fits(request.resources().cpuMillis(), node.cpuFreeMillis())
+        && fits(request.resources().memoryBytes(), node.memoryFreeBytes());
+  }
+
+  /** Every failed filter of the node, with numbers; empty when the node fits. */
+  static List<Placement.Rejection> explain(PlacementRequest request, NodeSnapshot node) {
+    List<Placement.Rejection> rejections = new ArrayList<>();
+    String name = node.name();
+    if (!node.ready()) {
+      rejections.add(new Placement.Rejection(name, READY, "node is not ready"));
+    }
+    for (PlacementConstraint constraint : request.constraints()) {
+      if (!constraint.matches(node.info().labels())) {
+        String actual = node.info().labels().get(constraint.key());
+        String found = actual == null ? constraint.key() + " not set" : constraint.key() + "=" + actual;
+        rejections.add(new Placement.Rejection(name, CONSTRAINTS, "constraint " + constraint + " not met (" + found + ")"));
+      }
+    }
+    Resources wanted = request.resources();
+    if (!fits(wanted.cpuMillis(), node.cpuFreeMillis())) {
+      rejections.add(new Placement.Rejection(name, RESOURCES,
+          "insufficient cpu: requested " + wanted.cpuMillis() + "m, free " + node.cpuFreeMillis() + "m"));
+    }
+    if (!fits(wanted.memoryBytes(), node.memoryFreeBytes())) {
+      rejections.add(new Placement.Rejection(name, RESOURCES, "insufficient memory: requested "
+          + Resources.formatBytes(wanted.memoryBytes()) + ", free " + Resources.formatBytes(node.memoryFreeBytes())));
+    }
+    return rejections;
+  }
+
+  /** Replicas of the same service already on the node; lower is better. */
+  static int spreadScore(PlacementRequest request, NodeSnapshot node) {
+    return node.replicasOf(request.service());
+  }
+
+  /**
+   * Average of the free CPU and free memory fractions once the replica is placed, in [0, 1] for a
+   * feasible node; higher is better. A resource the node has none of counts as fully free, which
+   * only matters when the request for it is 0 (otherwise the node is not feasible).
+   */
+  static double leastAllocatedScore(PlacementRequest request, NodeSnapshot node) {
+    double cpu = freeFraction(node.info().cpuMillis(), node.cpuFreeMillis() - request.resources().cpuMillis());
+    double memory = freeFraction(node.info().memoryBytes(), node.memoryFreeBytes() - request.resources().memoryBytes());
+    return (cpu + memory) / 2;
+  }
+
+  private static double freeFraction(long capacity, long freeAfter) {
+    return capacity == 0 ? 1.0 : (double) freeAfter / capacity;
+  }
+
+  /** A zero request fits anywhere, even on an over-committed node. */
+  private static boolean fits(long requested, long free) {
+    return requested == 0 || requested <= free;
+  }
+}

@@ -1,0 +1,233 @@
+package dev.orchestrator.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.orchestrator.Subscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link ServiceRegistry} must show. Extend it and implement
+ * {@link #newRegistry()}; a registry that is {@link AutoCloseable} is closed after each test.
+ */
+public abstract class ServiceRegistryContract {
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  protected ServiceRegistry registry;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  /** A fresh, empty registry. */
+  protected abstract ServiceRegistry newRegistry();
+
+  @BeforeEach
+  void createRegistry() {
+    registry = newRegistry();
+  }
+
+  @AfterEach
+  void closeRegistry() throws Exception {
+    subscriptions.forEach(Subscription::close);
+    if (registry instanceof AutoCloseable closeable) {
+      closeable.close();
+    }
+  }
+
+  protected static Endpoint endpoint(String service, int slot, int port) {
+    return new Endpoint(service, service + "-" + slot, "node-1", "127.0.0.1", Map.of("http", port), Map.of("slot", "" + slot));
+  }
+
+  @Test
+  void aServiceNeverRegisteredIsEmptyAtVersionZero() {
+    EndpointSet set = registry.lookup("web");
+
+    assertThat(set.service()).isEqualTo("web");
+    assertThat(set.version()).isZero();
+    assertThat(set.endpoints()).isEmpty();
+    assertThat(registry.services()).isEmpty();
+  }
+
+  @Test
+  void registeredEndpointsAreFoundSortedByIdAndDeregisteredOnesAreGone() {
+    registry.register(endpoint("web", 1, 8081));
+    registry.register(endpoint("web", 0, 8080));
+    registry.register(endpoint("db", 0, 5432));
+
+    assertThat(registry.lookup("web").endpoints()).containsExactly(endpoint("web", 0, 8080), endpoint("web", 1, 8081));
+    assertThat(registry.services()).containsExactlyInAnyOrder("web", "db");
+
+    registry.deregister("web", "web-0");
+    registry.deregister("db", "db-0");
+
+    assertThat(registry.lookup("web").endpoints()).containsExactly(endpoint("web", 1, 8081));
+    assertThat(registry.services()).containsExactly("web");
+  }
+
+  @Test
+  void theVersionGrowsOnEveryRealChangeAndOnlyThen() {
+    registry.register(endpoint("web", 0, 8080));
+    assertThat(registry.lookup("web").version()).isEqualTo(1);
+
+    registry.register(endpoint("web", 0, 8080));
+    registry.deregister("web", "web-9");
+    assertThat(registry.lookup("web").version()).isEqualTo(1);
+
+    registry.register(endpoint("web", 0, 9090));
+    assertThat(registry.lookup("web").version()).isEqualTo(2);
+    assertThat(registry.lookup("web").endpoints()).containsExactly(endpoint("web", 0, 9090));
+
+    registry.deregister("web", "web-0");
+    registry.register(endpoint("web", 0, 9090));
+    assertThat(registry.lookup("web").version()).isEqualTo(4);
+    assertThat(registry.lookup("other").version()).isZero();
+  }
+
+  @Test
+  void aWatcherGetsTheCurrentSetAtOnceThenEveryChangeInOrderOffTheCallersThread() {
+    registry.register(endpoint("web", 0, 8080));
+    List<EndpointSet> seen = new CopyOnWriteArrayList<>();
+    List<Thread> threads = new CopyOnWriteArrayList<>();
+    watch("web", set -> {
+      threads.add(Thread.currentThread());
+      seen.add(set);
+    });
+    await().atMost(TIMEOUT).until(() -> seen.size() == 1);
+
+    registry.register(endpoint("web", 1, 8081));
+    await().atMost(TIMEOUT).until(() -> seen.size() == 2);
+    registry.deregister("web", "web-0");
+    await().atMost(TIMEOUT).until(() -> seen.size() == 3);
+
+    assertThat(seen).extracting(EndpointSet::version).containsExactly(1L, 2L, 3L);
+    assertThat(seen).extracting(s -> s.endpoints().stream().map(Endpoint::id).toList())
+        .containsExactly(List.of("web-0"), List.of("web-0", "web-1"), List.of("web-1"));
+    assertThat(threads).doesNotContain(Thread.currentThread());
+  }
+
+  @Test
+  void watchingAnUnknownServiceDeliversAnEmptySetAtVersionZero() {
+    AtomicReference<EndpointSet> seen = new AtomicReference<>();
+    watch("nobody", seen::set);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(seen.get()).isEqualTo(new EndpointSet("nobody", 0, List.of())));
+  }
+
+  @Test
+  void manyConcurrentWatchersAllEndOnTheLatestVersionWithoutGoingBackwards() throws Exception {
+    int watchers = 16;
+    List<List<Long>> versions = new ArrayList<>();
+    for (int i = 0; i < watchers; i++) {
+      List<Long> seen = new CopyOnWriteArrayList<>();
+      versions.add(seen);
+      watch("web", set -> seen.add(set.version()));
+    }
+    ExecutorService writers = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        int writer = w;
+        done.add(writers.submit(() -> {
+          for (int i = 0; i < 50; i++) {
+            registry.register(endpoint("web", writer * 100 + i % 10, 8000 + i));
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+    long latest = registry.lookup("web").version();
+    assertThat(latest).isEqualTo(4 * 50);
+
+    await().atMost(TIMEOUT).until(() -> versions.stream().allMatch(v -> !v.isEmpty() && v.get(v.size() - 1) == latest));
+    assertThat(versions).allSatisfy(v -> assertThat(v).isSorted().doesNotHaveDuplicates());
+  }
+
+  @Test
+  void aBlockedWatcherDelaysNeitherAnotherWatcherNorTheCaller() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<Long> slow = new CopyOnWriteArrayList<>();
+    List<Long> fast = new CopyOnWriteArrayList<>();
+    try {
+      watch("web", set -> {
+        slow.add(set.version());
+        awaitQuietly(release);
+      });
+      watch("web", set -> fast.add(set.version()));
+      await().atMost(TIMEOUT).until(() -> slow.size() == 1);
+
+      for (int i = 0; i < 5; i++) {
+        registry.register(endpoint("web", i, 8080));
+      }
+
+      await().atMost(TIMEOUT).until(() -> !fast.isEmpty() && fast.get(fast.size() - 1) == 5);
+      assertThat(slow).containsExactly(0L);
+    } finally {
+      release.countDown();
+    }
+    await().atMost(TIMEOUT).until(() -> slow.get(slow.size() - 1) == 5);
+    assertThat(slow).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aClosedSubscriptionGetsNothingMore() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    List<Long> other = new CopyOnWriteArrayList<>();
+    Subscription subscription = watch("web", set -> seen.add(set.version()));
+    watch("web", set -> other.add(set.version()));
+    registry.register(endpoint("web", 0, 8080));
+    await().atMost(TIMEOUT).until(() -> seen.contains(1L));
+
+    subscription.close();
+    subscription.close();
+    registry.register(endpoint("web", 1, 8081));
+    registry.register(endpoint("web", 2, 8082));
+
+    await().atMost(TIMEOUT).until(() -> other.contains(3L));
+    await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(() -> seen.stream().allMatch(v -> v <= 1));
+  }
+
+  @Test
+  void aListenerThatThrowsStillReceivesLaterVersions() {
+    List<Long> seen = new CopyOnWriteArrayList<>();
+    watch("web", set -> {
+      seen.add(set.version());
+      throw new IllegalStateException("listener bug");
+    });
+    await().atMost(TIMEOUT).until(() -> seen.contains(0L));
+
+    registry.register(endpoint("web", 0, 8080));
+
+    await().atMost(TIMEOUT).until(() -> seen.contains(1L));
+  }
+
+  /** Watches and closes the subscription after the test. */
+  protected Subscription watch(String service, Consumer<EndpointSet> listener) {
+    Subscription subscription = registry.watch(service, listener);
+    subscriptions.add(subscription);
+    return subscription;
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
