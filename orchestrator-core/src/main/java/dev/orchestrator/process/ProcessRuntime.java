@@ -52,10 +52,12 @@ import java.util.function.Consumer;
  *
  * <p>Threads: callers run every operation on their own thread; the JDK's process reaper
  * completes {@link Process#onExit()} for started processes; one runtime-owned daemon thread
- * polls adopted processes and one delivers events (see {@link EventDispatcher}). State lives in
- * a {@link ConcurrentHashMap} of {@link ProcessContainer}s, each guarding its run state with its
+ * polls adopted processes and one delivers events (listeners never run on a caller's thread; one that throws is logged). State lives in
+ * a {@link ConcurrentHashMap} of per-container objects, each guarding its run state with its
  * own monitor; name reservation is atomic through a second map, and port allocation holds a
- * single lock. {@link #close()} stops the runtime's threads and leaves processes running.
+ * single lock. Blocking calls (stop and remove waiting for exits, exec) are bounded by the call
+ * timeout, plus the grace period for stop and the caller's timeout for exec.
+ * {@link #close()} stops the runtime's threads and leaves processes running.
  */
 public final class ProcessRuntime implements ContainerRuntime {
   static final String CONTAINERS_DIR = "containers";
@@ -167,6 +169,10 @@ public final class ProcessRuntime implements ContainerRuntime {
     process.onExit().whenComplete((p, err) -> exited(c, gen, p == null ? -1 : p.exitValue()));
   }
 
+  /**
+   * SIGTERM to the process and its descendants, SIGKILL to whatever is left after {@code grace};
+   * returns once the exit is recorded, within {@code grace} plus the call timeout.
+   */
   @Override
   public void stop(String containerId, Duration grace) {
     ensureOpen();
@@ -181,6 +187,7 @@ public final class ProcessRuntime implements ContainerRuntime {
     c.awaitExit(callTimeout, node.name());
   }
 
+  /** SIGKILL to the process tree if it runs, then deletes the container's directory, log included. */
   @Override
   public void remove(String containerId) {
     ensureOpen();
