@@ -20,7 +20,13 @@ import java.util.function.Consumer;
  *       {@link ContainerConflictException} carrying the existing id, so a create that timed out
  *       but succeeded is found again, never duplicated.</li>
  *   <li>An unreachable node throws {@link NodeUnavailableException} from every call.</li>
- *   <li>Event listeners never run on a caller's thread and must not block.</li>
+ *   <li>Event listeners never run on a caller's thread and must not block. Events carry the
+ *       container's labels; a container that exits (by itself, or stopped) yields a
+ *       {@link RuntimeEvent.Type#DIED} event.</li>
+ *   <li>Unknown ids: {@link #inspect} returns empty, {@link #stop} and {@link #remove} are no-ops
+ *       (their goal is reached), and every other per-container call throws
+ *       {@link ContainerRuntimeException} whose {@link ContainerRuntimeException#resourceId()}
+ *       is the id.</li>
  * </ul>
  */
 public interface ContainerRuntime extends AutoCloseable {
@@ -37,13 +43,16 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Starts a created container. Starting a running container is a no-op. */
   void start(String containerId);
 
-  /** Asks the container to stop and kills it after {@code grace}. Stopping an exited one is a no-op. */
+  /**
+   * Asks the container to stop and kills it after {@code grace}. Stopping an exited or unknown
+   * one is a no-op.
+   */
   void stop(String containerId, Duration grace);
 
   /** Removes a container, killing it if it still runs. Removing an unknown id is a no-op. */
   void remove(String containerId);
 
-  /** Every container on this node carrying all the given labels. */
+  /** Every container on this node, exited ones included, carrying all the given labels. */
   List<ContainerInfo> list(Map<String, String> labelSelector);
 
   /** The container's current state, or empty if it does not exist. */
