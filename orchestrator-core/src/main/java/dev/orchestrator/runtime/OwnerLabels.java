@@ -14,6 +14,8 @@ public final class OwnerLabels {
   public static final String SPEC_HASH = "dev.orchestrator.spec-hash";
   public static final String GENERATION = "dev.orchestrator.generation";
   public static final String RESTARTS = "dev.orchestrator.restarts";
+  /** On volumes: "retain" or "delete", the retention they were created with. */
+  public static final String RETENTION = "dev.orchestrator.retention";
 
   private OwnerLabels() {}
 

@@ -8,6 +8,12 @@ import dev.orchestrator.spec.HealthCheck;
  * the runtime implements it.
  */
 public interface SelfProbing {
+  /** Why a check is run: liveness failures replace a replica, readiness failures unpublish it. */
+  enum Purpose {
+    LIVENESS,
+    READINESS
+  }
+
   /** Runs one probe of the check against the container; true when it passes. */
-  boolean probe(String containerId, HealthCheck check);
+  boolean probe(String containerId, HealthCheck check, Purpose purpose);
 }

@@ -1,0 +1,86 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.NodeUnavailableException;
+import dev.orchestrator.runtime.OwnerLabels;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nodes an orchestrator drives, and what they run for it. Observation is always a fresh
+ * listing by ownership labels: the runtime is the truth, events only say when to look.
+ * Immutable after construction; thread-safe.
+ */
+final class Cluster {
+  private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+  private final String instanceId;
+  private final Map<String, Node> nodes = new LinkedHashMap<>();
+
+  /** One container and the node it lives on. */
+  record Observed(Node node, ContainerInfo container) {}
+
+  Cluster(String instanceId, List<Node> nodes) {
+    this.instanceId = instanceId;
+    nodes.forEach(n -> {
+      if (this.nodes.putIfAbsent(n.name(), n) != null) {
+        throw new IllegalArgumentException("two nodes are named '" + n.name() + "'");
+      }
+    });
+  }
+
+  List<Node> nodes() {
+    return List.copyOf(nodes.values());
+  }
+
+  Node node(String name) {
+    Node n = nodes.get(name);
+    if (n == null) {
+      throw new IllegalArgumentException("no node '" + name + "'");
+    }
+    return n;
+  }
+
+  /**
+   * Every container of the service on every reachable node. A node that is down contributes
+   * nothing (its replicas count as lost); a node that timed out fails the whole observation so
+   * that the pass is retried instead of acting on a partial view.
+   */
+  List<Observed> observe(String service) {
+    List<Observed> out = new ArrayList<>();
+    for (Node n : nodes.values()) {
+      try {
+        for (ContainerInfo c : n.call("list", service, () -> n.runtime().list(OwnerLabels.ofService(instanceId, service)))) {
+          out.add(new Observed(n, c));
+        }
+      } catch (NodeUnavailableException e) {
+        log.debug("node {} unavailable while observing {}: {}", n.name(), service, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** Services that have containers owned by this instance on a reachable node. */
+  Set<String> ownedServices() {
+    Set<String> services = new TreeSet<>();
+    for (Node n : nodes.values()) {
+      try {
+        n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(instanceId)))
+            .forEach(c -> {
+              String s = c.label(OwnerLabels.SERVICE);
+              if (s != null) {
+                services.add(s);
+              }
+            });
+      } catch (RuntimeException e) {
+        log.debug("node {} not listed: {}", n.name(), e.getMessage());
+      }
+    }
+    return services;
+  }
+}

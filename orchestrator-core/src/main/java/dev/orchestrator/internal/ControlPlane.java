@@ -1,0 +1,369 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.OrchestratorException;
+import dev.orchestrator.ServiceStatus;
+import dev.orchestrator.Subscription;
+import dev.orchestrator.event.EventListener;
+import dev.orchestrator.event.OrchestratorEvent;
+import dev.orchestrator.network.NetworkProvider;
+import dev.orchestrator.reconcile.ExponentialBackoffRateLimiter;
+import dev.orchestrator.reconcile.WorkQueue;
+import dev.orchestrator.registry.ServiceRegistry;
+import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.ImageNotFoundException;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.runtime.RuntimeEvent;
+import dev.orchestrator.scheduling.Scheduler;
+import dev.orchestrator.spec.NetworkSpec;
+import dev.orchestrator.spec.ServiceSpec;
+import dev.orchestrator.spec.SpecValidator;
+import dev.orchestrator.spec.ValidationException;
+import dev.orchestrator.spec.VolumeSpec;
+import dev.orchestrator.storage.VolumeProvider;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wiring behind {@code Orchestrator}: desired state, the control loop, the prober, the
+ * placer, event delivery and cleanup. Not API: use {@code Orchestrator}.
+ *
+ * <p>Threads it owns: the reconcile workers, the timer, the event thread, the bounded engine
+ * pool (every runtime call, each under a deadline) and the probe pool. Desired state is
+ * immutable specs in concurrent maps; per-service bookkeeping belongs to the worker reconciling
+ * that service.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+  /** Everything the builder decided. */
+  public record Config(
+      String instanceId,
+      List<ContainerRuntime> runtimes,
+      List<AutoCloseable> owned,
+      Scheduler scheduler,
+      ServiceRegistry registry,
+      NetworkProvider networks,
+      VolumeProvider volumes,
+      Clock clock,
+      MeterRegistry meterRegistry,
+      int workers,
+      int engineConcurrency,
+      Duration callTimeout,
+      Duration resyncInterval,
+      Duration orphanGracePeriod,
+      Duration retryBase,
+      Duration retryMax,
+      boolean keepOnClose,
+      SpecValidator.Options validation,
+      List<EventListener> listeners) {}
+
+  private final Config config;
+  private final DesiredState desired = new DesiredState();
+  private final EventBus events = new EventBus();
+  private final ExecutorService enginePool;
+  private final ExecutorService probePool;
+  private final ClockScheduler timer;
+  private final Cluster cluster;
+  private final HealthProber prober;
+  private final ServiceReconciler reconciler;
+  private final ControlLoop loop;
+  private final SpecValidator validator;
+  private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
+  private final Object statusChanged = new Object();
+  private volatile boolean closed;
+
+  public ControlPlane(Config config) {
+    this.config = config;
+    this.enginePool = boundedPool("orchestrator-engine", config.engineConcurrency());
+    this.probePool = boundedPool("orchestrator-probe", 4);
+    this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
+    List<Node> nodes = config.runtimes().stream().map(r -> new Node(r, enginePool, config.callTimeout())).toList();
+    this.cluster = new Cluster(config.instanceId(), nodes);
+    long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
+    long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
+    SpecValidator.Options v = config.validation();
+    this.validator = new SpecValidator(new SpecValidator.Options(v.allowRootMount(), v.allowDockerSocket(), maxCpu, maxMemory));
+    ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
+    WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
+    this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
+    ReplicaOps ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock());
+    Teardown teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
+    Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
+    OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
+    this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock());
+    this.loop = new ControlLoop(queue, retries, reconciler,
+        metrics, events, config.clock(), this::afterPass);
+    metrics.gauges(loop::depth, this::replicasIn);
+    config.listeners().forEach(events::subscribe);
+  }
+
+  /** Subscribes to runtime events, adopts what this instance owns, and starts the loop. */
+  public void start() {
+    for (Node n : cluster.nodes()) {
+      runtimeSubscriptions.add(n.runtime().subscribe(this::onRuntimeEvent));
+    }
+    loop.start(config.workers());
+    resync();
+  }
+
+  public String instanceId() {
+    return config.instanceId();
+  }
+
+  public ServiceRegistry registry() {
+    return config.registry();
+  }
+
+  public Clock clock() {
+    return config.clock();
+  }
+
+  /** Validates and declares a service; returns whether anything changed. */
+  public boolean apply(ServiceSpec spec) {
+    ensureOpen();
+    validator.validate(spec);
+    checkImage(spec);
+    checkHostPorts(spec);
+    for (String network : spec.networks()) {
+      desired.network(network).ifPresent(validator::validate);
+    }
+    Optional<ServiceSpec> previous = desired.put(spec);
+    boolean changed = previous.map(p -> !p.equals(spec)).orElse(true);
+    events.publish(new OrchestratorEvent.ServiceApplied(config.clock().instant(), spec.name(), spec.specHash(), spec.replicas(), changed));
+    enqueue(spec.name());
+    return changed;
+  }
+
+  public void apply(VolumeSpec spec) {
+    ensureOpen();
+    validator.validate(spec);
+    desired.put(spec);
+  }
+
+  public void apply(NetworkSpec spec) {
+    ensureOpen();
+    validator.validate(spec);
+    desired.put(spec);
+  }
+
+  /** Deletes a service; returns false if it was not declared. */
+  public boolean delete(String service) {
+    ensureOpen();
+    boolean existed = desired.delete(service).isPresent();
+    if (existed) {
+      events.publish(new OrchestratorEvent.ServiceDeleted(config.clock().instant(), service));
+      enqueue(service);
+    }
+    return existed;
+  }
+
+  public Optional<ServiceSpec> spec(String service) {
+    return Optional.ofNullable(desired.service(service));
+  }
+
+  public Map<String, ServiceSpec> services() {
+    return new TreeMap<>(desired.services());
+  }
+
+  public ServiceStatus status(String service) {
+    ServiceBook book = reconciler.books().get(service);
+    if (book == null) {
+      ServiceSpec spec = desired.service(service);
+      return new ServiceStatus(service, spec == null ? "" : spec.specHash(), spec == null ? 0 : spec.replicas(), 0, 0, List.of(), "");
+    }
+    return book.status();
+  }
+
+  /** Blocks until the service is ready (every replica ready on the declared spec) or the timeout passes. */
+  public ServiceStatus awaitReady(String service, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (statusChanged) {
+      while (true) {
+        ServiceStatus s = status(service);
+        if (desired.service(service) != null && s.isReady() && s.specHash().equals(desired.service(service).specHash())) {
+          return s;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new OrchestratorException("service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s);
+        }
+        TimeUnit.NANOSECONDS.timedWait(statusChanged, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+      }
+    }
+  }
+
+  public Subscription subscribe(EventListener listener) {
+    return events.subscribe(listener);
+  }
+
+  /** Re-lists every node and reconciles every declared or owned service. */
+  public void resync() {
+    Set<String> keys = new HashSet<>(desired.services().keySet());
+    keys.addAll(reconciler.books().keySet());
+    keys.addAll(cluster.ownedServices());
+    keys.forEach(this::enqueue);
+    if (!closed) {
+      timer.schedule(config.resyncInterval(), () -> enginePoolSubmit(this::resync));
+    }
+  }
+
+  private void enginePoolSubmit(Runnable r) {
+    try {
+      enginePool.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("resync after close skipped");
+    }
+  }
+
+  private void enqueue(String service) {
+    if (!closed) {
+      loop.enqueue(service);
+    }
+  }
+
+  private void onRuntimeEvent(RuntimeEvent e) {
+    String owner = e.labels().get(OwnerLabels.INSTANCE);
+    String service = e.labels().get(OwnerLabels.SERVICE);
+    if (config.instanceId().equals(owner) && service != null) {
+      enqueue(service);
+    }
+    boolean capacityChanged = e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE
+        || e.type() == RuntimeEvent.Type.REMOVED || e.type() == RuntimeEvent.Type.DIED;
+    if (capacityChanged) {
+      reconciler.books().forEach((name, book) -> {
+        boolean waiting = book.status().replicas().stream().anyMatch(r -> r.state() == dev.orchestrator.ReplicaState.UNSCHEDULABLE);
+        if (waiting || e.containerId().isEmpty()) {
+          enqueue(name);
+        }
+      });
+    }
+  }
+
+  private void afterPass(String service, String error) {
+    if (!error.isEmpty()) {
+      ServiceBook book = reconciler.books().get(service);
+      if (book != null) {
+        book.publishError(error);
+      }
+    }
+    synchronized (statusChanged) {
+      statusChanged.notifyAll();
+    }
+  }
+
+  private int replicasIn(String state) {
+    int n = 0;
+    for (ServiceBook b : reconciler.books().values()) {
+      ServiceStatus s = b.status();
+      n += switch (state) {
+        case "desired" -> s.desiredReplicas();
+        case "ready" -> s.readyReplicas();
+        default -> (int) s.replicas().stream().filter(r -> r.state().name().equalsIgnoreCase(state)).count();
+      };
+    }
+    return n;
+  }
+
+  private void checkImage(ServiceSpec spec) {
+    List<String> reasons = new ArrayList<>();
+    for (Node n : cluster.nodes()) {
+      try {
+        n.run("ensureImage", spec.image(), () -> n.runtime().ensureImage(spec.image()));
+        return;
+      } catch (ImageNotFoundException e) {
+        reasons.add(n.name() + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        reasons.add(n.name() + ": unreachable (" + e.getMessage() + ")");
+      }
+    }
+    throw new ValidationException("service '" + spec.name() + "'",
+        List.of(new ValidationException.Violation("image", spec.image(), "no node can provide it: " + String.join("; ", reasons))));
+  }
+
+  private void checkHostPorts(ServiceSpec spec) {
+    List<ValidationException.Violation> problems = new ArrayList<>();
+    int nodes = cluster.nodes().size();
+    for (int i = 0; i < spec.ports().size(); i++) {
+      int hostPort = spec.ports().get(i).hostPort();
+      if (hostPort == 0) {
+        continue;
+      }
+      if (spec.replicas() > nodes) {
+        problems.add(new ValidationException.Violation("ports[" + i + "].hostPort", String.valueOf(hostPort),
+            "a fixed host port allows one replica per node: " + spec.replicas() + " replicas, " + nodes + " node(s)"));
+      }
+      for (ServiceSpec other : desired.services().values()) {
+        if (!other.name().equals(spec.name()) && other.ports().stream().anyMatch(p -> p.hostPort() == hostPort)) {
+          problems.add(new ValidationException.Violation("ports[" + i + "].hostPort", String.valueOf(hostPort),
+              "already published by service '" + other.name() + "'"));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationException("service '" + spec.name() + "'", problems);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("orchestrator " + config.instanceId() + " is closed");
+    }
+  }
+
+  /**
+   * Stops the loop, then (unless configured to keep them) removes every container and network this
+   * instance owns and every volume declared with DELETE retention. Retained volumes survive.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    loop.close(config.callTimeout());
+    runtimeSubscriptions.forEach(Subscription::close);
+    prober.close();
+    timer.close();
+    if (!config.keepOnClose()) {
+      new Cleanup(config.instanceId(), cluster, config.registry(), config.networks(), config.volumes(), desired).run();
+    }
+    events.close();
+    probePool.shutdownNow();
+    enginePool.shutdownNow();
+    for (AutoCloseable c : config.owned()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", c, e);
+      }
+    }
+  }
+
+  private static ExecutorService boundedPool(String name, int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory factory = r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.spec.NetworkSpec;
+import dev.orchestrator.spec.ServiceSpec;
+import dev.orchestrator.spec.VolumeSpec;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the application declared. Immutable specs in concurrent maps: written by API calls, read
+ * by reconcile workers.
+ */
+final class DesiredState {
+  private final Map<String, ServiceSpec> services = new ConcurrentHashMap<>();
+  private final Map<String, VolumeSpec> volumes = new ConcurrentHashMap<>();
+  private final Map<String, NetworkSpec> networks = new ConcurrentHashMap<>();
+  /** Services deleted through the API whose teardown has not finished. */
+  private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+
+  /** Stores the spec; returns the previous one, if any. */
+  Optional<ServiceSpec> put(ServiceSpec spec) {
+    deleted.remove(spec.name());
+    return Optional.ofNullable(services.put(spec.name(), spec));
+  }
+
+  Optional<ServiceSpec> delete(String service) {
+    ServiceSpec previous = services.remove(service);
+    if (previous != null) {
+      deleted.add(service);
+    }
+    return Optional.ofNullable(previous);
+  }
+
+  ServiceSpec service(String name) {
+    return services.get(name);
+  }
+
+  Map<String, ServiceSpec> services() {
+    return Map.copyOf(services);
+  }
+
+  boolean wasDeleted(String service) {
+    return deleted.contains(service);
+  }
+
+  void teardownFinished(String service) {
+    deleted.remove(service);
+  }
+
+  void put(VolumeSpec spec) {
+    volumes.put(spec.name(), spec);
+  }
+
+  void put(NetworkSpec spec) {
+    networks.put(spec.name(), spec);
+  }
+
+  Optional<VolumeSpec> volume(String name) {
+    return Optional.ofNullable(volumes.get(name));
+  }
+
+  Optional<NetworkSpec> network(String name) {
+    return Optional.ofNullable(networks.get(name));
+  }
+
+  boolean networkDeclared(String name) {
+    return networks.containsKey(name);
+  }
+
+  /** Whether any declared service other than {@code except} uses the network. */
+  boolean networkUsed(String name, String except) {
+    return services.values().stream().anyMatch(s -> !s.name().equals(except) && s.networks().contains(name));
+  }
+
+  /** Whether any declared service other than {@code except} mounts the (resolved) volume name. */
+  boolean volumeUsed(String volumeName, String except) {
+    return services.values().stream().filter(s -> !s.name().equals(except)).anyMatch(s -> s.mounts().stream()
+        .anyMatch(m -> m.type() == dev.orchestrator.spec.MountSpec.Type.VOLUME
+            && (m.source().equals(volumeName) || m.perReplica() && volumeName.startsWith(m.source() + "-" + s.name() + "-"))));
+  }
+}

@@ -1,0 +1,129 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerState;
+import dev.orchestrator.runtime.NodeUnavailableException;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.scheduling.ClusterSnapshot;
+import dev.orchestrator.scheduling.NodeSnapshot;
+import dev.orchestrator.scheduling.Placement;
+import dev.orchestrator.scheduling.PlacementRequest;
+import dev.orchestrator.scheduling.Scheduler;
+import dev.orchestrator.spec.Resources;
+import dev.orchestrator.spec.ServiceSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Commits the pure scheduler's decisions without over-committing a node when several services
+ * place at once. It builds a snapshot from what the nodes list plus reservations of containers
+ * placed but not yet visible, asks the scheduler under one lock, and reserves what it placed.
+ * A reservation ends when its container shows up in a listing, when its create fails, or after
+ * {@link #RESERVATION_TTL}.
+ */
+final class Placer {
+  static final Duration RESERVATION_TTL = Duration.ofMinutes(2);
+
+  private final String instanceId;
+  private final List<Node> nodes;
+  private final Scheduler scheduler;
+  private final DesiredState desired;
+  private final Clock clock;
+  private final Object lock = new Object();
+  /** Container name to reservation; guarded by {@link #lock}. */
+  private final Map<String, Reservation> reservations = new HashMap<>();
+
+  private record Reservation(String node, String service, Resources resources, Instant expires) {}
+
+  /** A slot to place: its container name and a node to prefer, if any. */
+  record Want(int slot, String containerName, String preferredNode) {}
+
+  Placer(String instanceId, List<Node> nodes, Scheduler scheduler, DesiredState desired, Clock clock) {
+    this.instanceId = instanceId;
+    this.nodes = nodes;
+    this.scheduler = scheduler;
+    this.desired = desired;
+    this.clock = clock;
+  }
+
+  /** Places each wanted slot in order, accounting for the earlier ones; reserves the placed. */
+  List<Placement> place(ServiceSpec spec, List<Want> wants) {
+    Map<String, List<ContainerInfo>> observed = new HashMap<>();
+    Set<String> unreachable = new HashSet<>();
+    for (Node n : nodes) {
+      try {
+        observed.put(n.name(), n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(instanceId))));
+      } catch (NodeUnavailableException e) {
+        unreachable.add(n.name());
+      } catch (RuntimeException e) {
+        unreachable.add(n.name());
+      }
+    }
+    List<Placement> out = new ArrayList<>();
+    synchronized (lock) {
+      ClusterSnapshot snapshot = snapshot(observed, unreachable);
+      Instant expires = clock.instant().plus(RESERVATION_TTL);
+      for (Want w : wants) {
+        Placement p = scheduler.place(
+            new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode()), snapshot);
+        out.add(p);
+        if (p.placed()) {
+          String node = p.node().get();
+          snapshot = snapshot.withPlacement(node, spec.name(), spec.resources());
+          reservations.put(w.containerName(), new Reservation(node, spec.name(), spec.resources(), expires));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Ends a reservation early (its create failed). */
+  void release(String containerName) {
+    synchronized (lock) {
+      reservations.remove(containerName);
+    }
+  }
+
+  /** Caller holds the lock. */
+  private ClusterSnapshot snapshot(Map<String, List<ContainerInfo>> observed, Set<String> unreachable) {
+    Set<String> listedNames = new HashSet<>();
+    observed.values().forEach(list -> list.forEach(c -> listedNames.add(c.name())));
+    Instant now = clock.instant();
+    reservations.entrySet().removeIf(e -> listedNames.contains(e.getKey()) || e.getValue().expires().isBefore(now));
+    List<NodeSnapshot> snapshots = new ArrayList<>();
+    for (Node n : nodes) {
+      long cpu = 0;
+      long memory = 0;
+      Map<String, Integer> counts = new HashMap<>();
+      for (ContainerInfo c : observed.getOrDefault(n.name(), List.of())) {
+        if (c.state() == ContainerState.EXITED) {
+          continue;
+        }
+        String service = c.label(OwnerLabels.SERVICE);
+        ServiceSpec spec = service == null ? null : desired.service(service);
+        Resources r = spec == null ? Resources.NONE : spec.resources();
+        cpu += r.cpuMillis();
+        memory += r.memoryBytes();
+        if (service != null) {
+          counts.merge(service, 1, Integer::sum);
+        }
+      }
+      for (Reservation r : reservations.values()) {
+        if (r.node().equals(n.name())) {
+          cpu += r.resources().cpuMillis();
+          memory += r.resources().memoryBytes();
+          counts.merge(r.service(), 1, Integer::sum);
+        }
+      }
+      snapshots.add(new NodeSnapshot(n.info(), !unreachable.contains(n.name()), cpu, memory, counts));
+    }
+    return new ClusterSnapshot(snapshots);
+  }
+}

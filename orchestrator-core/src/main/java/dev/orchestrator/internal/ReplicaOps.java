@@ -1,0 +1,185 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.event.OrchestratorEvent;
+import dev.orchestrator.network.NetworkProvider;
+import dev.orchestrator.registry.Endpoint;
+import dev.orchestrator.registry.ServiceRegistry;
+import dev.orchestrator.runtime.ContainerConflictException;
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerRequest;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.runtime.PublishedPort;
+import dev.orchestrator.spec.MountSpec;
+import dev.orchestrator.spec.PortSpec;
+import dev.orchestrator.spec.ServiceSpec;
+import dev.orchestrator.storage.VolumeProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The side effects of reconciling one replica: create and start a container with its networks
+ * and volumes, publish or withdraw it in the registry, stop and remove it. Stateless apart from
+ * its collaborators; called only by reconcile workers.
+ */
+final class ReplicaOps {
+  private final String instanceId;
+  private final ServiceRegistry registry;
+  private final NetworkProvider networks;
+  private final VolumeProvider volumes;
+  private final HealthProber prober;
+  private final EventBus events;
+  private final Clock clock;
+
+  ReplicaOps(String instanceId, ServiceRegistry registry, NetworkProvider networks, VolumeProvider volumes,
+      HealthProber prober, EventBus events, Clock clock) {
+    this.instanceId = instanceId;
+    this.registry = registry;
+    this.networks = networks;
+    this.volumes = volumes;
+    this.prober = prober;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  static String replicaName(String service, int slot) {
+    return service + "-" + slot;
+  }
+
+  String containerName(String service, int slot, long generation) {
+    return instanceId + "-" + service + "-" + slot + "-" + generation;
+  }
+
+  /** Creates (or finds, after a create that timed out but succeeded) and starts a replica's container. */
+  ContainerInfo createAndStart(Node node, ServiceSpec spec, int slot, long generation, int restarts) {
+    String name = containerName(spec.name(), slot, generation);
+    Map<String, String> labels = new TreeMap<>(spec.labels());
+    labels.put(OwnerLabels.INSTANCE, instanceId);
+    labels.put(OwnerLabels.SERVICE, spec.name());
+    labels.put(OwnerLabels.SLOT, Integer.toString(slot));
+    labels.put(OwnerLabels.SPEC_HASH, spec.specHash());
+    labels.put(OwnerLabels.GENERATION, Long.toString(generation));
+    labels.put(OwnerLabels.RESTARTS, Integer.toString(restarts));
+    Map<String, String> volumeNames = new HashMap<>();
+    for (MountSpec m : spec.mounts()) {
+      if (m.type() == MountSpec.Type.VOLUME) {
+        volumeNames.put(m.target(), m.volumeNameFor(spec.name(), slot));
+      }
+    }
+    String id;
+    try {
+      id = node.call("create", name, () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
+    } catch (ContainerConflictException e) {
+      id = e.resourceId();
+    }
+    String containerId = id;
+    volumeNames.values().forEach(v -> volumes.attach(v, containerId));
+    String replica = replicaName(spec.name(), slot);
+    for (String network : spec.networks()) {
+      networks.connect(network, containerId, List.of(spec.name(), replica));
+    }
+    events.publish(new OrchestratorEvent.ReplicaScheduled(clock.instant(), spec.name(), replica, node.name()));
+    node.run("start", containerId, () -> node.runtime().start(containerId));
+    ContainerInfo info = node.call("inspect", containerId, () -> node.runtime().inspect(containerId))
+        .orElseThrow(() -> new dev.orchestrator.runtime.ContainerRuntimeException(node.name(), containerId,
+            "container " + containerId + " vanished right after start"));
+    events.publish(new OrchestratorEvent.ReplicaStarted(clock.instant(), spec.name(), replica, node.name(), containerId));
+    return info;
+  }
+
+  void start(Node node, ContainerInfo c) {
+    node.run("start", c.id(), () -> node.runtime().start(c.id()));
+  }
+
+  /** Withdraws, stops with the grace period, removes, and releases the container's attachments. */
+  void remove(Node node, ContainerInfo c, ServiceBook.SlotRecord rec, Duration grace, String reason) {
+    deregister(c, rec);
+    prober.untrack(c.id());
+    if (c.running()) {
+      node.call("stop", c.id(), node.callTimeout().plus(grace), () -> {
+        node.runtime().stop(c.id(), grace);
+        return null;
+      });
+    }
+    node.run("remove", c.id(), () -> node.runtime().remove(c.id()));
+    detach(c);
+    events.publish(new OrchestratorEvent.ReplicaRemoved(clock.instant(), c.label(OwnerLabels.SERVICE),
+        replicaName(c.label(OwnerLabels.SERVICE), slotOf(c)), reason));
+  }
+
+  /** Stops a running container (liveness failure); it stays for the restart logic to see. */
+  void stop(Node node, ContainerInfo c, Duration grace) {
+    node.call("stop", c.id(), node.callTimeout().plus(grace), () -> {
+      node.runtime().stop(c.id(), grace);
+      return null;
+    });
+  }
+
+  private void detach(ContainerInfo c) {
+    for (String network : networks.list(OwnerLabels.ofInstance(instanceId)).stream()
+        .filter(n -> n.containers().contains(c.id())).map(n -> n.name()).toList()) {
+      networks.disconnect(network, c.id());
+    }
+    volumes.list(OwnerLabels.ofInstance(instanceId)).stream().filter(v -> v.usedBy().contains(c.id()))
+        .forEach(v -> volumes.detach(v.name(), c.id()));
+  }
+
+  void register(ServiceSpec spec, Node node, ContainerInfo c, ServiceBook.SlotRecord rec) {
+    Map<String, Integer> ports = new TreeMap<>();
+    String host = node.info().address();
+    for (PortSpec p : spec.ports()) {
+      PublishedPort published = c.port(p.containerPort()).orElse(null);
+      if (published != null) {
+        ports.put(p.name(), published.hostPort());
+        host = published.hostAddress();
+      }
+    }
+    Map<String, String> meta = new TreeMap<>(spec.labels());
+    meta.put("slot", Integer.toString(rec.slot));
+    meta.put("container", c.id());
+    meta.put("spec-hash", c.label(OwnerLabels.SPEC_HASH) == null ? "" : c.label(OwnerLabels.SPEC_HASH));
+    registry.register(new Endpoint(spec.name(), replicaName(spec.name(), rec.slot), node.name(), host, ports, meta));
+    rec.registeredContainer = c.id();
+  }
+
+  /** Withdraws the container's endpoint if the registry lists this very container. */
+  void deregister(ContainerInfo c, ServiceBook.SlotRecord rec) {
+    String service = c.label(OwnerLabels.SERVICE);
+    String id = replicaName(service, slotOf(c));
+    boolean listed = registry.lookup(service).endpoints().stream()
+        .anyMatch(e -> e.id().equals(id) && c.id().equals(e.metadata().get("container")));
+    if (listed) {
+      registry.deregister(service, id);
+    }
+    if (rec != null && rec.registeredContainer.equals(c.id())) {
+      rec.registeredContainer = "";
+    }
+  }
+
+  static int slotOf(ContainerInfo c) {
+    try {
+      return Integer.parseInt(c.label(OwnerLabels.SLOT));
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  static long generationOf(ContainerInfo c) {
+    try {
+      return Long.parseLong(c.label(OwnerLabels.GENERATION));
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+
+  static int restartsOf(ContainerInfo c) {
+    try {
+      return Integer.parseInt(c.label(OwnerLabels.RESTARTS));
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+}

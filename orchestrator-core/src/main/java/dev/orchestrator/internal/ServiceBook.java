@@ -1,0 +1,86 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.ReplicaState;
+import dev.orchestrator.ReplicaStatus;
+import dev.orchestrator.ServiceStatus;
+import dev.orchestrator.spec.ServiceSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The reconciler's memory of one service: what it announced, per-slot failure bookkeeping, and
+ * the last status it computed. Mutable fields are touched only by the thread reconciling the
+ * service (the work queue never runs one key on two threads); the published {@link #status()}
+ * is an immutable value read by anyone.
+ */
+final class ServiceBook {
+  final String service;
+  final Map<Integer, SlotRecord> slots = new TreeMap<>();
+  /** The last spec reconciled, kept to release its networks and volumes after deletion. */
+  ServiceSpec lastSpec;
+  private volatile ServiceStatus status;
+
+  /** Bookkeeping of one slot; owned by the reconciling thread. */
+  static final class SlotRecord {
+    final int slot;
+    long generation = -1;
+    String registeredContainer = "";
+    String readyAnnouncedFor = "";
+    String failureRecordedFor = "";
+    String restartAnnouncedFor = "";
+    String livenessFailedFor = "";
+    String unschedulable = "";
+    int restarts;
+    int lastExitCode = -1;
+    String lastError = "";
+    ReplicaStatus status;
+
+    SlotRecord(int slot) {
+      this.slot = slot;
+    }
+  }
+
+  ServiceBook(String service) {
+    this.service = service;
+    this.status = new ServiceStatus(service, "", 0, 0, 0, List.of(), "");
+  }
+
+  SlotRecord slot(int slot) {
+    return slots.computeIfAbsent(slot, SlotRecord::new);
+  }
+
+  ServiceStatus status() {
+    return status;
+  }
+
+  /** Publishes a status built from the slot records below {@code replicas}. */
+  void publish(ServiceSpec spec, String lastError) {
+    int desired = spec == null ? 0 : spec.replicas();
+    String hash = spec == null ? "" : spec.specHash();
+    List<ReplicaStatus> replicas = new ArrayList<>();
+    int ready = 0;
+    int updated = 0;
+    for (SlotRecord r : slots.values()) {
+      if (r.slot >= desired || r.status == null) {
+        continue;
+      }
+      replicas.add(r.status);
+      if (r.status.state() == ReplicaState.READY) {
+        ready++;
+        if (r.status.specHash().equals(hash)) {
+          updated++;
+        }
+      }
+    }
+    slots.keySet().removeIf(slot -> slot >= desired);
+    status = new ServiceStatus(service, hash, desired, ready, updated, replicas, lastError == null ? "" : lastError);
+  }
+
+  /** Records a failed pass without touching replica statuses. */
+  void publishError(String error) {
+    ServiceStatus s = status;
+    status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), s.readyReplicas(), s.updatedReplicas(), s.replicas(), error);
+  }
+}

@@ -1,0 +1,118 @@
+package dev.orchestrator;
+
+
+import dev.orchestrator.event.OrchestratorEvent;
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.simulation.SimulatedCluster;
+import dev.orchestrator.time.ManualClock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * A simulated cluster on a manual clock with an orchestrator over it, recording events and
+ * checking at every simulator step that no slot ever has two live containers.
+ */
+final class SimHarness implements AutoCloseable {
+  final ManualClock clock = new ManualClock();
+  final SimulatedCluster cluster;
+  final List<OrchestratorEvent> events = new CopyOnWriteArrayList<>();
+  final List<String> violations = new CopyOnWriteArrayList<>();
+  Orchestrator orchestrator;
+  private final UnaryOperator<Orchestrator.Builder> customize;
+
+  SimHarness() {
+    this(b -> b, b -> b);
+  }
+
+  SimHarness(UnaryOperator<SimulatedCluster.Builder> clusterSetup, UnaryOperator<Orchestrator.Builder> customize) {
+    this.customize = customize;
+    SimulatedCluster.Builder b = SimulatedCluster.builder().clock(clock).seed(42)
+        .invariant(this::noSlotRunsTwice);
+    this.cluster = clusterSetup.apply(b.nodes("node", 3, 4000, 8L * 1024 * 1024 * 1024)).build();
+    this.orchestrator = start("test");
+  }
+
+  Orchestrator start(String instanceId) {
+    Orchestrator.Builder b = Orchestrator.builder().instanceId(instanceId).clock(clock).nodes(cluster.runtimes())
+        .resyncInterval(Duration.ofSeconds(30)).orphanGracePeriod(Duration.ofSeconds(60))
+        .callTimeout(Duration.ofSeconds(5)).retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(5))
+        .eventListener(events::add);
+    return customize.apply(b).build();
+  }
+
+  private void noSlotRunsTwice(List<ContainerInfo> all) {
+    Map<String, String> seen = new HashMap<>();
+    for (ContainerInfo c : all) {
+      if (!c.running() || !cluster.node(c.node()).isUp()) {
+        continue;
+      }
+      String key = c.label(OwnerLabels.INSTANCE) + "/" + c.label(OwnerLabels.SERVICE) + "/" + c.label(OwnerLabels.SLOT);
+      String other = seen.putIfAbsent(key, c.id());
+      if (other != null) {
+        violations.add(key + " runs in " + other + " and " + c.id());
+      }
+    }
+  }
+
+  /** Waits until the condition holds, moving the manual clock forward by {@code step} between checks. */
+  void converge(Duration step, BooleanSupplier condition) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      clock.advance(step);
+      return false;
+    });
+  }
+
+  void converge(BooleanSupplier condition) {
+    converge(Duration.ofMillis(500), condition);
+  }
+
+  /** Waits (real time only) until the condition holds. */
+  void await(BooleanSupplier condition) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
+  }
+
+  List<ContainerInfo> running(String service) {
+    return cluster.running(OwnerLabels.ofService(orchestrator.instanceId(), service));
+  }
+
+  List<ContainerInfo> all(String service) {
+    return cluster.containers(OwnerLabels.ofService(orchestrator.instanceId(), service));
+  }
+
+  boolean ready(String service, int replicas) {
+    ServiceStatus s = orchestrator.status(service);
+    return s.readyReplicas() == replicas && s.desiredReplicas() == replicas && s.isReady()
+        && orchestrator.registry().lookup(service).size() == replicas && running(service).size() == replicas;
+  }
+
+  <T extends OrchestratorEvent> List<T> events(Class<T> type) {
+    List<T> out = new ArrayList<>();
+    for (OrchestratorEvent e : events) {
+      if (type.isInstance(e)) {
+        out.add(type.cast(e));
+      }
+    }
+    return out;
+  }
+
+  void onEvent(Consumer<OrchestratorEvent> c) {
+    orchestrator.subscribe(c::accept);
+  }
+
+  @Override
+  public void close() {
+    orchestrator.close();
+    cluster.close();
+  }
+}
