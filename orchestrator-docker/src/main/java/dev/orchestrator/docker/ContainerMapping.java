@@ -27,6 +27,8 @@ import java.util.Map;
 
 /** Translates between the SPI's values and the engine's container model. */
 final class ContainerMapping {
+  private static final long MIN_RESERVATION = 6 * Resources.MIB;
+
   private ContainerMapping() {}
 
   /** Fills a create command from a request; ports are published on {@code hostAddress}. */
@@ -58,7 +60,9 @@ final class ContainerMapping {
       // swap equal to the limit: no swap, so exceeding the limit is an OOM kill, not a slowdown
       host.withMemory(res.memoryLimitBytes()).withMemorySwap(res.memoryLimitBytes());
     }
-    if (res.memoryBytes() > 0 && (res.memoryLimitBytes() == 0 || res.memoryBytes() <= res.memoryLimitBytes())) {
+    // a soft limit; the engine refuses reservations under 6 MiB, and those change nothing anyway
+    if (res.memoryBytes() >= MIN_RESERVATION
+        && (res.memoryLimitBytes() == 0 || res.memoryBytes() <= res.memoryLimitBytes())) {
       host.withMemoryReservation(res.memoryBytes());
     }
     cmd.withName(request.name())

@@ -101,7 +101,7 @@ public final class DockerImages {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + HOST_BUSYBOX, e);
     }
-    build(tag, context, Map.of("dev.orchestrator.image", "busybox"));
+    build(tag, context, Map.of("org.opencontainers.image.title", "busybox"));
     return tag;
   }
 

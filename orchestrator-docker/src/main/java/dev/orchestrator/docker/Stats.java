@@ -59,7 +59,7 @@ final class Stats {
     return usage;
   }
 
-  /** Keeps the first sample and ends the stream. */
+  /** Keeps the first sample; with no-stream the engine sends one and ends. */
   static final class Sample extends StreamCallback<Statistics> {
     private volatile Statistics first;
 
@@ -68,7 +68,6 @@ final class Stats {
       if (first == null) {
         first = statistics;
       }
-      Engine.closeQuietly(this);
     }
   }
 }
