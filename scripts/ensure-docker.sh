@@ -35,7 +35,14 @@ fi
 apt_install docker.io
 command -v dockerd >/dev/null 2>&1 || die "dockerd not found after installing docker.io"
 
-if pgrep -x dockerd >/dev/null 2>&1; then
+dockerd_running() {
+  if [ -f /var/run/docker.pid ] && kill -0 "$(cat /var/run/docker.pid)" 2>/dev/null; then
+    return 0
+  fi
+  command -v pgrep >/dev/null 2>&1 && pgrep -x dockerd >/dev/null 2>&1
+}
+
+if dockerd_running; then
   log "a dockerd is already running but does not answer yet; waiting for it (not starting a second one)"
 else
   log "starting dockerd (log: /var/log/dockerd.log)"

@@ -52,7 +52,7 @@ final class ContainerMapping {
         .withInit(true)
         // the orchestrator owns restarts, with its own backoff
         .withRestartPolicy(RestartPolicy.noRestart())
-        .withSecurityOpts(List.of("no-new-privileges:true"));
+        .withSecurityOpts(List.of("no-new-privileges"));
     if (res.cpuLimitMillis() > 0) {
       host.withNanoCPUs(res.cpuLimitMillis() * 1_000_000L);
     }

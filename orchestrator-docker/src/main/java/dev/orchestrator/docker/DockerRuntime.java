@@ -8,8 +8,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.runtime.ContainerConflictException;
 import dev.orchestrator.runtime.ContainerInfo;
@@ -22,12 +20,14 @@ import dev.orchestrator.runtime.ImageNotFoundException;
 import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.runtime.RuntimeEvent;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -275,7 +275,7 @@ public final class DockerRuntime implements ContainerRuntime {
     private Boolean tlsVerify;
     private String certPath;
     private String nodeName;
-    private final java.util.TreeMap<String, String> nodeLabels = new java.util.TreeMap<>();
+    private final Map<String, String> nodeLabels = new TreeMap<>();
     private String hostAddress;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ofSeconds(30);
@@ -294,7 +294,7 @@ public final class DockerRuntime implements ContainerRuntime {
     }
 
     /** Mutual TLS with the client key and certificates in {@code certPath}; default DOCKER_TLS_VERIFY / DOCKER_CERT_PATH. */
-    public Builder tls(java.nio.file.Path certPath) {
+    public Builder tls(Path certPath) {
       this.tlsVerify = true;
       this.certPath = certPath.toString();
       return this;
@@ -385,15 +385,7 @@ public final class DockerRuntime implements ContainerRuntime {
       if (hostAddress == null) {
         hostAddress = "tcp".equals(host.getScheme()) && host.getHost() != null ? host.getHost() : "127.0.0.1";
       }
-      ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-          .dockerHost(host)
-          .sslConfig(cfg.getSSLConfig())
-          .maxConnections(maxConnections)
-          .connectionTimeout(connectTimeout)
-          .responseTimeout(responseTimeout)
-          .build();
-      DockerClient client = DockerClientImpl.getInstance(cfg, http);
-      Engine engine = new Engine(client, host.toString(), connectTimeout, responseTimeout, maxConnections);
+      Engine engine = Engine.connect(cfg, connectTimeout, responseTimeout, maxConnections);
       if (nodeName != null) {
         engine.nodeName(nodeName);
       }

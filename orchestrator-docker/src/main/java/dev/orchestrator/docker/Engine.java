@@ -2,6 +2,9 @@ package dev.orchestrator.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.RuntimeTimeoutException;
@@ -38,6 +41,19 @@ final class Engine implements AutoCloseable {
     // one connection stays free for the event stream
     this.permits = new Semaphore(Math.max(1, maxConnections - 1), true);
     this.nodeName = host;
+  }
+
+  /** One client with its own bounded connection pool; the API version is left to negotiation. */
+  static Engine connect(DockerClientConfig config, Duration connectTimeout, Duration responseTimeout, int maxConnections) {
+    ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+        .dockerHost(config.getDockerHost())
+        .sslConfig(config.getSSLConfig())
+        .maxConnections(maxConnections)
+        .connectionTimeout(connectTimeout)
+        .responseTimeout(responseTimeout)
+        .build();
+    return new Engine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString(),
+        connectTimeout, responseTimeout, maxConnections);
   }
 
   DockerClient client() {
@@ -165,9 +181,9 @@ final class Engine implements AutoCloseable {
     int i = m.indexOf("{\"message\":\"");
     if (i >= 0) {
       int end = m.lastIndexOf("\"}");
-      return end > i + 12 ? m.substring(i + 12, end) : m.substring(i + 12);
+      m = end > i + 12 ? m.substring(i + 12, end) : m.substring(i + 12);
     }
-    return m.strip();
+    return m.replace("\\\"", "\"").strip();
   }
 
   static String seconds(Duration d) {

@@ -38,6 +38,7 @@ final class EventStream implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventStream.class);
   private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration MIN_LIFETIME = Duration.ofSeconds(1);
   private static final Set<String> NON_LABEL_ATTRIBUTES = Set.of("image", "name", "exitCode", "signal");
 
   private final Engine engine;
@@ -159,7 +160,10 @@ final class EventStream implements AutoCloseable {
         return;
       }
       stream = null;
-      boolean idle = error == null || (error instanceof InterruptedIOException && callback.started);
+      generation++; // a late answer on the broken connection is ignored
+      // a stream that ran a while and then ended, or timed out reading, was idle: the engine is fine
+      boolean lived = callback.started && System.nanoTime() - callback.openedNanos > MIN_LIFETIME.toNanos();
+      boolean idle = lived && (error == null || causedBy(error, InterruptedIOException.class));
       if (idle) {
         delay = Duration.ZERO; // the engine ended an idle stream: reconnect at once
       } else {
@@ -180,7 +184,16 @@ final class EventStream implements AutoCloseable {
 
   private static boolean chainIsUnreachable(Throwable error) {
     for (Throwable c = error; c != null; c = c.getCause()) {
-      if (Engine.isUnreachable(c) || c instanceof InterruptedIOException) {
+      if (Engine.isUnreachable(c)) {
+        return true;
+      }
+    }
+    return causedBy(error, InterruptedIOException.class);
+  }
+
+  private static boolean causedBy(Throwable error, Class<? extends Throwable> type) {
+    for (Throwable c = error; c != null; c = c.getCause()) {
+      if (type.isInstance(c)) {
         return true;
       }
     }
@@ -283,6 +296,7 @@ final class EventStream implements AutoCloseable {
   private final class Callback extends StreamCallback<Event> {
     final int generation;
     final CountDownLatch ready = new CountDownLatch(1);
+    final long openedNanos = System.nanoTime();
     volatile boolean started;
     private volatile boolean ended;
 

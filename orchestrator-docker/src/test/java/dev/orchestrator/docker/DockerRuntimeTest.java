@@ -216,6 +216,7 @@ class DockerRuntimeTest {
             .containsExactly(RuntimeEvent.Type.DIED, 4)));
     assertThat(events).filteredOn(e -> e.containerId().equals(id)).extracting(RuntimeEvent::type)
         .containsExactly(RuntimeEvent.Type.CREATED, RuntimeEvent.Type.STARTED, RuntimeEvent.Type.DIED);
+    assertThat(events).extracting(RuntimeEvent::type).doesNotContain(RuntimeEvent.Type.NODE_UNAVAILABLE);
   }
 
   @Test

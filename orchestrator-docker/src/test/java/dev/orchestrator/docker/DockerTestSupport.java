@@ -50,7 +50,7 @@ final class DockerTestSupport {
         throw new AssertionError("""
             No Docker Engine answers, so the Docker adapter tests cannot run (they are never skipped).
             Start one with scripts/ensure-docker.sh (installs docker.io and busybox-static, starts dockerd).
-            Cause: """ + e.getMessage(), e);
+            Cause:\s""" + e.getMessage(), e);
       }
       runtime.images().busybox(IMAGE);
     }
