@@ -45,7 +45,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final String configuredNodeName;
   private final Map<String, String> nodeLabels;
   private final String hostAddress;
-  private final ImagePuller images;
+  private final ImagePuller puller;
   private final Consumer<CreateContainerCmd> customizer;
   private final EventStream events;
   private volatile boolean nodeResolved;
@@ -55,7 +55,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.configuredNodeName = b.nodeName;
     this.nodeLabels = Map.copyOf(b.nodeLabels);
     this.hostAddress = b.hostAddress;
-    this.images = new ImagePuller(engine, b.pullPolicy, b.imageTimeout);
+    this.puller = new ImagePuller(engine, b.pullPolicy, b.imageTimeout);
     this.customizer = b.customizer;
     this.events = new EventStream(engine, b.instanceId, b.connectTimeout, "docker-events-" + engine.host());
     this.nodeResolved = b.nodeName != null;
@@ -76,7 +76,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /** Builds images on this runtime's engine (for engines without a registry). */
   public DockerImages images() {
-    return new DockerImages(engine, images.timeout());
+    return new DockerImages(engine, puller.timeout());
   }
 
   @Override
@@ -92,7 +92,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public void ensureImage(String image) {
-    images.ensure(image);
+    puller.ensure(image);
   }
 
   @Override
