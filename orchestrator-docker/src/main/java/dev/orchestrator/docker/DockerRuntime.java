@@ -1,0 +1,402 @@
+package dev.orchestrator.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import dev.orchestrator.Subscription;
+import dev.orchestrator.runtime.ContainerConflictException;
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerRequest;
+import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.ContainerRuntimeException;
+import dev.orchestrator.runtime.ContainerStats;
+import dev.orchestrator.runtime.ExecResult;
+import dev.orchestrator.runtime.ImageNotFoundException;
+import dev.orchestrator.runtime.NodeInfo;
+import dev.orchestrator.runtime.RuntimeEvent;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The {@link ContainerRuntime} of one Docker Engine (one node), over docker-java with the
+ * Apache HttpClient 5 transport. Build one with {@link #builder()}; each runtime owns one
+ * client with a bounded connection pool and one event stream, released by {@link #close()}.
+ *
+ * <p>Containers are created with restart policy "no" (the orchestrator restarts them),
+ * {@code --init}, {@code no-new-privileges}, their ports published on the node's host address
+ * and no swap beyond a memory limit. Every call is bounded: connections by the connect timeout,
+ * answers by the response timeout, pulls and builds by the image timeout, exec by its own.
+ */
+public final class DockerRuntime implements ContainerRuntime {
+  private final Engine engine;
+  private final String configuredNodeName;
+  private final Map<String, String> nodeLabels;
+  private final String hostAddress;
+  private final ImagePuller puller;
+  private final Consumer<CreateContainerCmd> customizer;
+  private final EventStream events;
+  private volatile boolean nodeResolved;
+
+  private DockerRuntime(Builder b, Engine engine) {
+    this.engine = engine;
+    this.configuredNodeName = b.nodeName;
+    this.nodeLabels = Map.copyOf(b.nodeLabels);
+    this.hostAddress = b.hostAddress;
+    this.puller = new ImagePuller(engine, b.pullPolicy, b.imageTimeout);
+    this.customizer = b.customizer;
+    this.events = new EventStream(engine, b.instanceId, b.connectTimeout, "docker-events-" + engine.host());
+    this.nodeResolved = b.nodeName != null;
+  }
+
+  /** The node name, asking the engine for its name once when none was configured. */
+  private String nodeName() {
+    if (!nodeResolved) {
+      node();
+    }
+    return engine.node();
+  }
+
+  /** A builder with the defaults described on each of its methods. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds images on this runtime's engine (for engines without a registry). */
+  public DockerImages images() {
+    return new DockerImages(engine, puller.timeout());
+  }
+
+  @Override
+  public NodeInfo node() {
+    Info info = engine.call("info", "", () -> engine.client().infoCmd().exec());
+    String name = configuredNodeName != null ? configuredNodeName : info.getName();
+    engine.nodeName(name);
+    nodeResolved = true;
+    long cpus = info.getNCPU() == null ? 0 : info.getNCPU();
+    long memory = info.getMemTotal() == null ? 0 : info.getMemTotal();
+    return new NodeInfo(name, cpus * 1000, memory, nodeLabels, hostAddress);
+  }
+
+  @Override
+  public void ensureImage(String image) {
+    puller.ensure(image);
+  }
+
+  @Override
+  public String create(ContainerRequest request) {
+    String name = request.name();
+    String image = request.spec().image();
+    return engine.call("create of container " + name, name, () -> {
+      DockerClient client = engine.client();
+      CreateContainerCmd cmd = client.createContainerCmd(image);
+      ContainerMapping.apply(request, hostAddress, cmd);
+      customizer.accept(cmd);
+      try {
+        return cmd.exec().getId();
+      } catch (ConflictException e) {
+        String existing = client.inspectContainerCmd(name).exec().getId();
+        throw new ContainerConflictException(engine.node(), existing,
+            "container name " + name + " is taken on node " + engine.node() + " by container " + existing);
+      } catch (NotFoundException e) {
+        throw new ImageNotFoundException(engine.node(), image,
+            "cannot create container " + name + ": image " + image + " is not on node " + engine.node()
+                + " (" + Engine.engineMessage(e) + ")", e);
+      }
+    });
+  }
+
+  @Override
+  public void start(String containerId) {
+    engine.run("start of container " + containerId, containerId, () -> {
+      try {
+        engine.client().startContainerCmd(containerId).exec();
+      } catch (NotModifiedException e) {
+        // already running
+      } catch (NotFoundException e) {
+        throw noSuchContainer(containerId, "start");
+      }
+    });
+  }
+
+  @Override
+  public void stop(String containerId, Duration grace) {
+    int seconds = (int) Math.max(0, (grace.toMillis() + 999) / 1000);
+    if (grace.plusSeconds(5).compareTo(engine.responseTimeout()) > 0) {
+      new LongStop(engine, containerId, grace).run();
+      return;
+    }
+    engine.run("stop of container " + containerId, containerId, () -> {
+      try {
+        engine.client().stopContainerCmd(containerId).withTimeout(seconds).exec();
+      } catch (NotModifiedException | NotFoundException e) {
+        // not running, or gone: nothing to stop
+      }
+    });
+  }
+
+  @Override
+  public void remove(String containerId) {
+    engine.run("removal of container " + containerId, containerId, () -> {
+      try {
+        engine.client().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(false).exec();
+      } catch (NotFoundException e) {
+        // already gone
+      } catch (ConflictException e) {
+        if (!Engine.engineMessage(e).contains("already in progress")) {
+          throw e;
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<ContainerInfo> list(Map<String, String> labelSelector) {
+    String node = nodeName();
+    return engine.call("list of containers " + labelSelector, "", () -> {
+      List<ContainerInfo> result = new ArrayList<>();
+      for (var c : engine.client().listContainersCmd().withShowAll(true).withLabelFilter(labelSelector).exec()) {
+        inspectRaw(c.getId()).ifPresent(i -> result.add(ContainerMapping.info(i, node, hostAddress)));
+      }
+      return result;
+    });
+  }
+
+  @Override
+  public Optional<ContainerInfo> inspect(String containerId) {
+    String node = nodeName();
+    return engine.call("inspect of container " + containerId, containerId,
+        () -> inspectRaw(containerId).map(i -> ContainerMapping.info(i, node, hostAddress)));
+  }
+
+  private Optional<InspectContainerResponse> inspectRaw(String containerId) {
+    try {
+      return Optional.of(engine.client().inspectContainerCmd(containerId).exec());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Delivers events of containers carrying the ownership label (of the configured instance, if
+   * any). The stream is a hint: it reconnects after failures and may drop events, so callers
+   * also re-list periodically.
+   */
+  @Override
+  public Subscription subscribe(Consumer<RuntimeEvent> listener) {
+    Objects.requireNonNull(listener, "listener");
+    try {
+      nodeName(); // events carry the node's name
+    } catch (ContainerRuntimeException e) {
+      // an engine that is down now is reported as NODE_UNAVAILABLE by the stream
+    }
+    return events.subscribe(listener);
+  }
+
+  @Override
+  public ContainerStats stats(String containerId) {
+    return engine.call("stats of container " + containerId, containerId, () -> {
+      try {
+        return Stats.read(engine, containerId);
+      } catch (NotFoundException e) {
+        throw noSuchContainer(containerId, "read stats of");
+      }
+    });
+  }
+
+  @Override
+  public List<String> logs(String containerId, int tailLines) {
+    if (tailLines <= 0) {
+      return List.of();
+    }
+    return engine.call("logs of container " + containerId, containerId, () -> {
+      try {
+        FrameCollector frames = engine.client().logContainerCmd(containerId)
+            .withStdOut(true).withStdErr(true).withFollowStream(false).withTail(tailLines)
+            .exec(new FrameCollector());
+        List<String> lines = engine.await(frames, engine.responseTimeout(), "logs of " + containerId, containerId).lines();
+        return lines.size() <= tailLines ? lines : lines.subList(lines.size() - tailLines, lines.size());
+      } catch (NotFoundException e) {
+        throw noSuchContainer(containerId, "read logs of");
+      }
+    });
+  }
+
+  /** Runs the command; when {@code timeout} passes first it throws and the command may keep running. */
+  @Override
+  public ExecResult exec(String containerId, List<String> command, Duration timeout) {
+    return engine.call("exec in container " + containerId, containerId, () -> {
+      DockerClient client = engine.client();
+      try {
+        String execId = client.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
+            .withAttachStdout(true).withAttachStderr(true).exec().getId();
+        FrameCollector out = client.execStartCmd(execId).exec(new FrameCollector());
+        engine.await(out, timeout, "exec of " + command + " in " + containerId, containerId);
+        Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
+        return new ExecResult(exit == null ? -1 : exit.intValue(), out.stdout(), out.stderr());
+      } catch (NotFoundException e) {
+        throw noSuchContainer(containerId, "exec in");
+      }
+    });
+  }
+
+  private ContainerRuntimeException noSuchContainer(String containerId, String action) {
+    return new ContainerRuntimeException(engine.node(), containerId,
+        "cannot " + action + " container " + containerId + ": no such container on node " + engine.node());
+  }
+
+  /** Closes the event stream and the client's connections; containers keep running. */
+  @Override
+  public void close() {
+    events.close();
+    engine.close();
+  }
+
+  @Override
+  public String toString() {
+    return "DockerRuntime{" + engine.host() + "}";
+  }
+
+  /** Settings of a {@link DockerRuntime}; not thread-safe. */
+  public static final class Builder {
+    private String dockerHost;
+    private Boolean tlsVerify;
+    private String certPath;
+    private String nodeName;
+    private final Map<String, String> nodeLabels = new TreeMap<>();
+    private String hostAddress;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration responseTimeout = Duration.ofSeconds(30);
+    private Duration imageTimeout = Duration.ofMinutes(5);
+    private int maxConnections = 8;
+    private PullPolicy pullPolicy = PullPolicy.IF_MISSING;
+    private String instanceId;
+    private Consumer<CreateContainerCmd> customizer = cmd -> {};
+
+    private Builder() {}
+
+    /** The engine's address ({@code unix:///...} or {@code tcp://host:port}); default DOCKER_HOST or the local socket. */
+    public Builder dockerHost(String uri) {
+      this.dockerHost = Objects.requireNonNull(uri, "dockerHost");
+      return this;
+    }
+
+    /** Mutual TLS with the client key and certificates in {@code certPath}; default DOCKER_TLS_VERIFY / DOCKER_CERT_PATH. */
+    public Builder tls(Path certPath) {
+      this.tlsVerify = true;
+      this.certPath = certPath.toString();
+      return this;
+    }
+
+    /** The node's name; default the engine's own name. */
+    public Builder nodeName(String name) {
+      this.nodeName = Objects.requireNonNull(name, "nodeName");
+      return this;
+    }
+
+    /** Adds a node label, matched by placement constraints. */
+    public Builder nodeLabel(String key, String value) {
+      nodeLabels.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    public Builder nodeLabels(Map<String, String> labels) {
+      labels.forEach(this::nodeLabel);
+      return this;
+    }
+
+    /**
+     * The IP address ports are published on and reported with; default 127.0.0.1 for a local
+     * engine, the engine's host for a {@code tcp://} one.
+     */
+    public Builder hostAddress(String address) {
+      this.hostAddress = Objects.requireNonNull(address, "hostAddress");
+      return this;
+    }
+
+    /** How long connecting to the engine may take; default 5 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** How long the engine may stay silent while answering one call; default 30 s. */
+    public Builder responseTimeout(Duration timeout) {
+      this.responseTimeout = positive(timeout, "responseTimeout");
+      return this;
+    }
+
+    /** How long one pull or image build may take; default 5 min. */
+    public Builder imageTimeout(Duration timeout) {
+      this.imageTimeout = positive(timeout, "imageTimeout");
+      return this;
+    }
+
+    /** Size of the connection pool (one connection is kept for the event stream); default 8, at least 2. */
+    public Builder maxConnections(int max) {
+      if (max < 2) {
+        throw new IllegalArgumentException("maxConnections must be at least 2, was " + max);
+      }
+      this.maxConnections = max;
+      return this;
+    }
+
+    /** When {@link DockerRuntime#ensureImage} pulls; default {@link PullPolicy#IF_MISSING}. */
+    public Builder pullPolicy(PullPolicy policy) {
+      this.pullPolicy = Objects.requireNonNull(policy, "pullPolicy");
+      return this;
+    }
+
+    /** Limits events to containers of this orchestrator instance; default every owned container. */
+    public Builder instanceId(String instanceId) {
+      this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
+      return this;
+    }
+
+    /** The escape hatch: adjusts every create command after the spec was mapped onto it. */
+    public Builder createCustomizer(Consumer<CreateContainerCmd> customizer) {
+      this.customizer = Objects.requireNonNull(customizer, "customizer");
+      return this;
+    }
+
+    /** Creates the runtime; no engine call happens until the first method call. */
+    public DockerRuntime build() {
+      DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder();
+      if (dockerHost != null) {
+        config.withDockerHost(dockerHost);
+      }
+      if (tlsVerify != null) {
+        config.withDockerTlsVerify(tlsVerify).withDockerCertPath(certPath);
+      }
+      DefaultDockerClientConfig cfg = config.build();
+      URI host = cfg.getDockerHost();
+      if (hostAddress == null) {
+        hostAddress = "tcp".equals(host.getScheme()) && host.getHost() != null ? host.getHost() : "127.0.0.1";
+      }
+      Engine engine = Engine.connect(cfg, connectTimeout, responseTimeout, maxConnections);
+      if (nodeName != null) {
+        engine.nodeName(nodeName);
+      }
+      return new DockerRuntime(this, engine);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, was " + d);
+      }
+      return d;
+    }
+  }
+}
