@@ -244,6 +244,20 @@ class OrchestratorSimulationTest {
   }
 
   @Test
+  void aNodeThatTimesOutWhileListingIsNotMistakenForEmpty() {
+    h = new SimHarness();
+    h.orchestrator.apply(web(1));
+    h.converge(() -> h.ready("web", 1));
+    String node = h.running("web").get(0).node();
+    h.cluster.timeOutNextCalls(node, "list", 3, false);
+    h.orchestrator.resync();
+    h.converge(() -> h.ready("web", 1));
+    h.clock.advance(Duration.ofSeconds(5));
+    h.converge(() -> h.ready("web", 1));
+    assertThat(h.all("web")).hasSize(1);
+  }
+
+  @Test
   void aRestartedOrchestratorAdoptsItsContainersWithoutTouchingThem() {
     h = new SimHarness(c -> c, b -> b.keepOnClose(true));
     h.orchestrator.apply(web(3));

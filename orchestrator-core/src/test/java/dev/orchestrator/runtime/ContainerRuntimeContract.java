@@ -214,8 +214,8 @@ public abstract class ContainerRuntimeContract {
       assertThat(info.exitCode()).isEqualTo(3);
       assertThat(info.finishedAt()).isNotNull();
     });
-    eventually(() -> assertThat(events).filteredOn(e -> e.type() == RuntimeEvent.Type.DIED).singleElement().satisfies(e -> {
-      assertThat(e.containerId()).isEqualTo(id);
+    eventually(() -> assertThat(events).filteredOn(e -> e.type() == RuntimeEvent.Type.DIED && e.containerId().equals(id))
+        .singleElement().satisfies(e -> {
       assertThat(e.node()).isEqualTo(runtime.node().name());
       assertThat(e.exitCode()).isEqualTo(3);
       assertThat(e.labels()).containsAllEntriesOf(labels);

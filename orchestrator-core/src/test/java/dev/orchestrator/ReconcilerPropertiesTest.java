@@ -1,0 +1,72 @@
+package dev.orchestrator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.orchestrator.registry.Endpoint;
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.HealthCheck;
+import dev.orchestrator.spec.RestartPolicy;
+import dev.orchestrator.spec.ServiceSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/**
+ * Invariants of the reconciler under random faults on the simulator: at no step do two live
+ * containers hold one slot, and once faults stop, exactly the declared replicas are ready and
+ * published.
+ */
+class ReconcilerPropertiesTest {
+  private static final List<String> OPERATIONS = List.of("list", "create", "start", "stop", "remove", "inspect", "*");
+
+  @Property(tries = 25, seed = "20261128")
+  void convergesToExactlyTheDeclaredReplicasAfterRandomFaults(
+      @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
+      @ForAll @IntRange(min = 1, max = 6) int replicas,
+      @ForAll @IntRange(min = 5, max = 25) int faults) {
+    Random random = new Random(seed);
+    try (SimHarness h = new SimHarness(c -> c.seed(seed), b -> b)) {
+      ServiceSpec spec = ServiceSpec.builder("svc").image("app").port(9000).replicas(replicas)
+          .readiness(HealthCheck.tcp(9000).withInterval(Duration.ofMillis(500)))
+          .restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofMillis(200), Duration.ofSeconds(2), 2.0))
+          .build();
+      h.orchestrator.apply(spec);
+      for (int i = 0; i < faults; i++) {
+        inject(h, random);
+        h.clock.advance(Duration.ofMillis(random.nextInt(800)));
+      }
+      for (String node : List.of("node-1", "node-2", "node-3")) {
+        h.cluster.restoreNode(node);
+      }
+      h.cluster.running(OwnerLabels.ofInstance("test")).forEach(c -> h.cluster.setReady(c.id(), true));
+      h.orchestrator.resync();
+      h.converge(Duration.ofMillis(250), () -> h.ready("svc", replicas)
+          && h.all("svc").stream().allMatch(ContainerInfo::running));
+      assertThat(h.orchestrator.registry().lookup("svc").endpoints()).extracting(Endpoint::id)
+          .containsExactlyElementsOf(java.util.stream.IntStream.range(0, replicas).mapToObj(i -> "svc-" + i).toList());
+      assertThat(h.violations).isEmpty();
+    }
+  }
+
+  private static void inject(SimHarness h, Random random) {
+    List<ContainerInfo> running = h.running("svc");
+    int what = random.nextInt(6);
+    if (running.isEmpty() && what < 3) {
+      return;
+    }
+    switch (what) {
+      case 0 -> h.cluster.crash(running.get(random.nextInt(running.size())).id(), 1 + random.nextInt(200));
+      case 1 -> h.cluster.oomKill(running.get(random.nextInt(running.size())).id());
+      case 2 -> h.cluster.setReady(running.get(random.nextInt(running.size())).id(), false);
+      case 3 -> h.cluster.failNode("node-" + (1 + random.nextInt(3)));
+      case 4 -> h.cluster.restoreNode("node-" + (1 + random.nextInt(3)));
+      default -> h.cluster.timeOutNextCalls("node-" + (1 + random.nextInt(3)),
+          OPERATIONS.get(random.nextInt(OPERATIONS.size())), 1 + random.nextInt(3), random.nextBoolean());
+    }
+  }
+}
