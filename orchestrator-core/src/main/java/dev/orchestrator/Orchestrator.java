@@ -300,6 +300,19 @@ public final class Orchestrator implements AutoCloseable {
       if (workers < 1 || engineConcurrency < 1) {
         throw new IllegalArgumentException("workers and engineConcurrency must be at least 1");
       }
+      positive("callTimeout", callTimeout);
+      positive("resyncInterval", resyncInterval);
+      positive("retryBackoff max", retryMax);
+      if (orphanGracePeriod.isNegative() || retryBase.isNegative() || retryBase.compareTo(retryMax) > 0) {
+        throw new IllegalArgumentException("orphanGracePeriod must not be negative and retry backoff must be 0 <= base <= max, got "
+            + orphanGracePeriod + ", " + retryBase + ".." + retryMax);
+      }
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (ContainerRuntime r : runtimes) {
+        if (!names.add(r.node().name())) {
+          throw new IllegalArgumentException("two nodes are named '" + r.node().name() + "'");
+        }
+      }
       List<AutoCloseable> owned = new ArrayList<>();
       List<ContainerRuntime> nodes = new ArrayList<>(runtimes);
       if (nodes.isEmpty()) {
@@ -313,7 +326,9 @@ public final class Orchestrator implements AutoCloseable {
         owned.add(inMemory);
         reg = inMemory;
       }
-      ControlPlane plane = new ControlPlane(new ControlPlane.Config(
+      ControlPlane plane = null;
+      try {
+        plane = new ControlPlane(new ControlPlane.Config(
           id, nodes, owned,
           scheduler != null ? scheduler : new SpreadScheduler(),
           reg,
@@ -323,8 +338,28 @@ public final class Orchestrator implements AutoCloseable {
           retryBase, retryMax, keepOnClose,
           new SpecValidator.Options(allowRootMount, allowDockerSocket, 0, 0),
           List.copyOf(listeners)));
-      plane.start();
-      return new Orchestrator(plane);
+        plane.start();
+        return new Orchestrator(plane);
+      } catch (RuntimeException e) {
+        if (plane != null) {
+          plane.close();
+        } else {
+          for (AutoCloseable c : owned) {
+            try {
+              c.close();
+            } catch (Exception suppressed) {
+              e.addSuppressed(suppressed);
+            }
+          }
+        }
+        throw e;
+      }
+    }
+
+    private static void positive(String name, Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
     }
   }
 }

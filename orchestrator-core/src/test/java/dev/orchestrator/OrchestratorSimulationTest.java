@@ -258,6 +258,64 @@ class OrchestratorSimulationTest {
   }
 
   @Test
+  void anEndpointOnAFailedNodeIsWithdrawnEvenIfNoReplacementFits() {
+    h = new SimHarness(c -> c.node("gpu-1", 4000, Resources.GIB * 8, Map.of("gpu", "yes")), b -> b);
+    h.orchestrator.apply(web(1).toBuilder().constraint(PlacementConstraint.equals("gpu", "yes")).build());
+    h.converge(() -> h.ready("web", 1));
+    h.cluster.failNode("gpu-1");
+    h.converge(() -> h.orchestrator.registry().lookup("web").isEmpty());
+    assertThat(h.orchestrator.status("web").replicas()).singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE));
+    assertThat(h.events(OrchestratorEvent.ReplicaUnready.class)).singleElement()
+        .satisfies(e -> assertThat(e.replica()).isEqualTo("web-0"));
+  }
+
+  @Test
+  void aSlotThatCannotStartDoesNotBlockTheOtherSlots() {
+    h = new SimHarness();
+    h.cluster.timeOutNextCalls("node-1", "start", 1_000_000, false);
+    h.orchestrator.apply(web(3));
+    h.converge(Duration.ofMillis(250), () -> h.orchestrator.registry().lookup("web").size() == 2);
+    assertThat(h.orchestrator.status("web").lastError()).contains("start on node node-1");
+    assertThat(h.all("web")).as("containers that could not start are removed, not left behind")
+        .filteredOn(c -> c.node().equals("node-1")).hasSizeLessThanOrEqualTo(1)
+        .allSatisfy(c -> assertThat(c.running()).isFalse());
+  }
+
+  @Test
+  void aRestartedOrchestratorRollsChangedReplicasOneAtATime() {
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger fewest = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+    h = new SimHarness(c -> c.invariant(all -> {
+      if (armed.get()) {
+        fewest.accumulateAndGet((int) all.stream().filter(ContainerInfo::running)
+            .filter(x -> "web".equals(x.label(OwnerLabels.SERVICE))).count(), Math::min);
+      }
+    }), b -> b.keepOnClose(true));
+    h.orchestrator.apply(web(3));
+    h.converge(() -> h.ready("web", 3));
+    h.orchestrator.close();
+    h.orchestrator = h.start("test");
+    armed.set(true);
+    ServiceSpec changed = web(3).toBuilder().env("MODE", "new").build();
+    h.orchestrator.apply(changed);
+    h.converge(Duration.ofMillis(250), () -> h.ready("web", 3)
+        && h.running("web").stream().allMatch(c -> c.label(OwnerLabels.SPEC_HASH).equals(changed.specHash())));
+    assertThat(fewest.get()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void awaitReadyAfterScalingWaitsForTheNewCount() throws InterruptedException {
+    h = new SimHarness();
+    h.orchestrator.apply(web(4));
+    h.converge(() -> h.ready("web", 4));
+    h.orchestrator.scale("web", 2);
+    ServiceStatus s = h.orchestrator.awaitReady("web", Duration.ofSeconds(10));
+    assertThat(s.desiredReplicas()).isEqualTo(2);
+    assertThat(s.replicas()).hasSize(2);
+  }
+
+  @Test
   void aRestartedOrchestratorAdoptsItsContainersWithoutTouchingThem() {
     h = new SimHarness(c -> c, b -> b.keepOnClose(true));
     h.orchestrator.apply(web(3));

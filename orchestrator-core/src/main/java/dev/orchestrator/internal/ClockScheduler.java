@@ -116,7 +116,7 @@ final class ClockScheduler implements AutoCloseable {
       if (!due.cancelled) {
         try {
           due.action.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           log.warn("scheduled task failed", e);
         }
       }

@@ -47,12 +47,18 @@ final class Cluster {
   }
 
   /**
-   * Every container of the service on every reachable node. A node that is down contributes
-   * nothing (its replicas count as lost); a node that timed out fails the whole observation so
-   * that the pass is retried instead of acting on a partial view.
+   * What the nodes run for one service. {@code uncertain} names nodes that timed out: their
+   * containers are unknown, so the caller must not place slots that might live there.
    */
-  List<Observed> observe(String service) {
+  record Observation(List<Observed> containers, Set<String> uncertain) {}
+
+  /**
+   * Every container of the service on every reachable node. A node that is down contributes
+   * nothing (its replicas count as lost); a node that times out is reported as uncertain.
+   */
+  Observation observe(String service) {
     List<Observed> out = new ArrayList<>();
+    Set<String> uncertain = new TreeSet<>();
     for (Node n : nodes.values()) {
       try {
         for (ContainerInfo c : n.call("list", service, () -> n.runtime().list(OwnerLabels.ofService(instanceId, service)))) {
@@ -60,9 +66,12 @@ final class Cluster {
         }
       } catch (NodeUnavailableException e) {
         log.debug("node {} unavailable while observing {}: {}", n.name(), service, e.getMessage());
+      } catch (RuntimeException e) {
+        log.info("node {} did not list {}: {}", n.name(), service, e.getMessage());
+        uncertain.add(n.name());
       }
     }
-    return out;
+    return new Observation(out, uncertain);
   }
 
   /** Services that have containers owned by this instance on a reachable node. */

@@ -89,7 +89,10 @@ final class ControlLoop implements AutoCloseable {
       failures.forget(key);
       error = e.getMessage();
       log.error("reconcile of {} failed permanently: {}", key, e.getMessage());
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      if (e instanceof VirtualMachineError vm) {
+        throw vm;
+      }
       Duration retry = failures.when(key);
       error = e.getMessage() == null ? e.toString() : e.getMessage();
       log.warn("reconcile of {} failed, retrying in {} ms: {}", key, retry.toMillis(), error, log.isDebugEnabled() ? e : null);
@@ -114,13 +117,17 @@ final class ControlLoop implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     queue.shutDown();
-    for (Thread t : workers) {
-      try {
+    try {
+      for (Thread t : workers) {
         t.join(drain.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+        if (t.isAlive()) {
+          log.warn("{} still busy after {} ms; interrupting it", t.getName(), drain.toMillis());
+          t.interrupt();
+          t.join(drain.toMillis());
+        }
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

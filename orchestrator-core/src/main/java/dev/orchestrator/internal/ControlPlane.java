@@ -86,6 +86,9 @@ public final class ControlPlane implements AutoCloseable {
   private final SpecValidator validator;
   private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
   private final Object statusChanged = new Object();
+  private final Object applyLock = new Object();
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+  private final ExecutorService lister;
   private volatile boolean closed;
 
   public ControlPlane(Config config) {
@@ -93,6 +96,7 @@ public final class ControlPlane implements AutoCloseable {
     this.enginePool = boundedPool("orchestrator-engine", config.engineConcurrency());
     this.probePool = boundedPool("orchestrator-probe", 4);
     this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
+    this.lister = boundedPool("orchestrator-resync", 1);
     List<Node> nodes = config.runtimes().stream().map(r -> new Node(r, enginePool, config.callTimeout())).toList();
     this.cluster = new Cluster(config.instanceId(), nodes);
     long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
@@ -102,7 +106,7 @@ public final class ControlPlane implements AutoCloseable {
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
-    ReplicaOps ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock());
+    ReplicaOps ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
     Teardown teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
     Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
@@ -120,6 +124,16 @@ public final class ControlPlane implements AutoCloseable {
     }
     loop.start(config.workers());
     resync();
+    schedulePeriodicResync();
+  }
+
+  private void schedulePeriodicResync() {
+    if (!closed) {
+      timer.schedule(config.resyncInterval(), () -> {
+        resync();
+        schedulePeriodicResync();
+      });
+    }
   }
 
   public String instanceId() {
@@ -139,11 +153,11 @@ public final class ControlPlane implements AutoCloseable {
     ensureOpen();
     validator.validate(spec);
     checkImage(spec);
-    checkHostPorts(spec);
-    for (String network : spec.networks()) {
-      desired.network(network).ifPresent(validator::validate);
+    Optional<ServiceSpec> previous;
+    synchronized (applyLock) {
+      checkHostPorts(spec);
+      previous = desired.put(spec);
     }
-    Optional<ServiceSpec> previous = desired.put(spec);
     boolean changed = previous.map(p -> !p.equals(spec)).orElse(true);
     events.publish(new OrchestratorEvent.ServiceApplied(config.clock().instant(), spec.name(), spec.specHash(), spec.replicas(), changed));
     enqueue(spec.name());
@@ -196,7 +210,9 @@ public final class ControlPlane implements AutoCloseable {
     synchronized (statusChanged) {
       while (true) {
         ServiceStatus s = status(service);
-        if (desired.service(service) != null && s.isReady() && s.specHash().equals(desired.service(service).specHash())) {
+        ServiceSpec spec = desired.service(service);
+        if (spec != null && s.isReady() && s.specHash().equals(spec.specHash()) && s.desiredReplicas() == spec.replicas()
+            && s.replicas().size() == spec.replicas()) {
           return s;
         }
         long left = deadline - System.nanoTime();
@@ -212,20 +228,16 @@ public final class ControlPlane implements AutoCloseable {
     return events.subscribe(listener);
   }
 
-  /** Re-lists every node and reconciles every declared or owned service. */
+  /**
+   * Queues every declared or known service now, and every service found on the nodes once the
+   * resync thread has listed them. Returns at once.
+   */
   public void resync() {
     Set<String> keys = new HashSet<>(desired.services().keySet());
     keys.addAll(reconciler.books().keySet());
-    keys.addAll(cluster.ownedServices());
     keys.forEach(this::enqueue);
-    if (!closed) {
-      timer.schedule(config.resyncInterval(), () -> enginePoolSubmit(this::resync));
-    }
-  }
-
-  private void enginePoolSubmit(Runnable r) {
     try {
-      enginePool.execute(r);
+      lister.execute(() -> cluster.ownedServices().forEach(this::enqueue));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("resync after close skipped");
     }
@@ -331,12 +343,14 @@ public final class ControlPlane implements AutoCloseable {
    * instance owns and every volume declared with DELETE retention. Retained volumes survive.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) {
       return;
     }
     closed = true;
-    loop.close(config.callTimeout());
+    closing.set(true);
+    lister.shutdownNow();
+    loop.close(config.callTimeout().multipliedBy(2));
     runtimeSubscriptions.forEach(Subscription::close);
     prober.close();
     timer.close();

@@ -51,6 +51,7 @@ final class HealthProber implements AutoCloseable {
     final HealthCheck liveness;
     final HealthCheck readiness;
     boolean ready;
+    boolean verdict;
     boolean livenessFailed;
     int readySuccesses;
     int readyFailures;
@@ -65,6 +66,7 @@ final class HealthProber implements AutoCloseable {
       this.liveness = liveness;
       this.readiness = readiness;
       this.ready = readiness == null;
+      this.verdict = readiness == null;
     }
   }
 
@@ -90,8 +92,26 @@ final class HealthProber implements AutoCloseable {
     }
   }
 
-  boolean tracks(String containerId) {
-    return tracked.containsKey(containerId);
+  /** Stops probing the service's containers that are not in {@code alive}. */
+  void retainOnly(String service, java.util.Set<String> alive) {
+    tracked.values().removeIf(t -> {
+      boolean gone = t.service.equals(service) && !alive.contains(t.container.id());
+      if (gone) {
+        t.stopped = true;
+      }
+      return gone;
+    });
+  }
+
+  /** Whether readiness has been decided at least once (always true without a readiness check). */
+  boolean hasVerdict(String containerId) {
+    Tracked t = tracked.get(containerId);
+    if (t == null) {
+      return false;
+    }
+    synchronized (t) {
+      return t.verdict;
+    }
   }
 
   /** Ready: its readiness check passed (or it has none). False for untracked containers. */
@@ -173,6 +193,8 @@ final class HealthProber implements AutoCloseable {
       }
       return false;
     }
+    boolean first = !t.verdict;
+    t.verdict = true;
     if (ok) {
       t.readyFailures = 0;
       t.readySuccesses++;
@@ -188,7 +210,7 @@ final class HealthProber implements AutoCloseable {
         return true;
       }
     }
-    return false;
+    return first;
   }
 
   /** Runs one probe; returns null when it passes, else why it failed. */

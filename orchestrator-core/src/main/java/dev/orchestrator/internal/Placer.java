@@ -40,7 +40,10 @@ final class Placer {
   /** Container name to reservation; guarded by {@link #lock}. */
   private final Map<String, Reservation> reservations = new HashMap<>();
 
-  private record Reservation(String node, String service, Resources resources, Instant expires) {}
+  private record Reservation(String node, String service, Resources resources, Instant expires, long seq) {}
+
+  /** Orders reservations and listings; guarded by {@link #lock}. */
+  private long sequence;
 
   /** A slot to place: its container name and a node to prefer, if any. */
   record Want(int slot, String containerName, String preferredNode) {}
@@ -55,6 +58,10 @@ final class Placer {
 
   /** Places each wanted slot in order, accounting for the earlier ones; reserves the placed. */
   List<Placement> place(ServiceSpec spec, List<Want> wants) {
+    long listedAfter;
+    synchronized (lock) {
+      listedAfter = sequence++;
+    }
     Map<String, List<ContainerInfo>> observed = new HashMap<>();
     Set<String> unreachable = new HashSet<>();
     for (Node n : nodes) {
@@ -68,7 +75,7 @@ final class Placer {
     }
     List<Placement> out = new ArrayList<>();
     synchronized (lock) {
-      ClusterSnapshot snapshot = snapshot(observed, unreachable);
+      ClusterSnapshot snapshot = snapshot(observed, unreachable, listedAfter);
       Instant expires = clock.instant().plus(RESERVATION_TTL);
       for (Want w : wants) {
         Placement p = scheduler.place(
@@ -77,7 +84,7 @@ final class Placer {
         if (p.placed()) {
           String node = p.node().get();
           snapshot = snapshot.withPlacement(node, spec.name(), spec.resources());
-          reservations.put(w.containerName(), new Reservation(node, spec.name(), spec.resources(), expires));
+          reservations.put(w.containerName(), new Reservation(node, spec.name(), spec.resources(), expires, sequence++));
         }
       }
     }
@@ -92,18 +99,23 @@ final class Placer {
   }
 
   /** Caller holds the lock. */
-  private ClusterSnapshot snapshot(Map<String, List<ContainerInfo>> observed, Set<String> unreachable) {
+  /**
+   * Caller holds the lock. A reservation ends only when a listing that began after it was made
+   * shows its container: an older listing may have missed it.
+   */
+  private ClusterSnapshot snapshot(Map<String, List<ContainerInfo>> observed, Set<String> unreachable, long listedAfter) {
     Set<String> listedNames = new HashSet<>();
     observed.values().forEach(list -> list.forEach(c -> listedNames.add(c.name())));
     Instant now = clock.instant();
-    reservations.entrySet().removeIf(e -> listedNames.contains(e.getKey()) || e.getValue().expires().isBefore(now));
+    reservations.entrySet().removeIf(e -> listedNames.contains(e.getKey()) && e.getValue().seq() < listedAfter
+        || e.getValue().expires().isBefore(now));
     List<NodeSnapshot> snapshots = new ArrayList<>();
     for (Node n : nodes) {
       long cpu = 0;
       long memory = 0;
       Map<String, Integer> counts = new HashMap<>();
       for (ContainerInfo c : observed.getOrDefault(n.name(), List.of())) {
-        if (c.state() == ContainerState.EXITED) {
+        if (c.state() == ContainerState.EXITED || reservations.containsKey(c.name())) {
           continue;
         }
         String service = c.label(OwnerLabels.SERVICE);

@@ -33,9 +33,10 @@ final class ReplicaOps {
   private final HealthProber prober;
   private final EventBus events;
   private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicBoolean closing;
 
   ReplicaOps(String instanceId, ServiceRegistry registry, NetworkProvider networks, VolumeProvider volumes,
-      HealthProber prober, EventBus events, Clock clock) {
+      HealthProber prober, EventBus events, Clock clock, java.util.concurrent.atomic.AtomicBoolean closing) {
     this.instanceId = instanceId;
     this.registry = registry;
     this.networks = networks;
@@ -43,6 +44,13 @@ final class ReplicaOps {
     this.prober = prober;
     this.events = events;
     this.clock = clock;
+    this.closing = closing;
+  }
+
+  private void ensureOpen(String what) {
+    if (closing.get()) {
+      throw new dev.orchestrator.OrchestratorException("orchestrator is closing: " + what + " not done");
+    }
   }
 
   static String replicaName(String service, int slot) {
@@ -69,6 +77,7 @@ final class ReplicaOps {
         volumeNames.put(m.target(), m.volumeNameFor(spec.name(), slot));
       }
     }
+    ensureOpen("create of " + name);
     String id;
     try {
       id = node.call("create", name, () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
@@ -82,7 +91,19 @@ final class ReplicaOps {
       networks.connect(network, containerId, List.of(spec.name(), replica));
     }
     events.publish(new OrchestratorEvent.ReplicaScheduled(clock.instant(), spec.name(), replica, node.name()));
-    node.run("start", containerId, () -> node.runtime().start(containerId));
+    ensureOpen("start of " + name);
+    try {
+      node.run("start", containerId, () -> node.runtime().start(containerId));
+    } catch (RuntimeException e) {
+      try {
+        node.run("remove", containerId, () -> node.runtime().remove(containerId));
+        detach(containerId);
+      } catch (RuntimeException removal) {
+        e.addSuppressed(removal);
+      }
+      throw new dev.orchestrator.runtime.ContainerRuntimeException(node.name(), containerId,
+          "start of " + name + " failed, container removed: " + e.getMessage(), e);
+    }
     ContainerInfo info = node.call("inspect", containerId, () -> node.runtime().inspect(containerId))
         .orElseThrow(() -> new dev.orchestrator.runtime.ContainerRuntimeException(node.name(), containerId,
             "container " + containerId + " vanished right after start"));
@@ -91,6 +112,7 @@ final class ReplicaOps {
   }
 
   void start(Node node, ContainerInfo c) {
+    ensureOpen("start of " + c.name());
     node.run("start", c.id(), () -> node.runtime().start(c.id()));
   }
 
@@ -105,7 +127,7 @@ final class ReplicaOps {
       });
     }
     node.run("remove", c.id(), () -> node.runtime().remove(c.id()));
-    detach(c);
+    detach(c.id());
     events.publish(new OrchestratorEvent.ReplicaRemoved(clock.instant(), c.label(OwnerLabels.SERVICE),
         replicaName(c.label(OwnerLabels.SERVICE), slotOf(c)), reason));
   }
@@ -118,13 +140,13 @@ final class ReplicaOps {
     });
   }
 
-  private void detach(ContainerInfo c) {
+  private void detach(String containerId) {
     for (String network : networks.list(OwnerLabels.ofInstance(instanceId)).stream()
-        .filter(n -> n.containers().contains(c.id())).map(n -> n.name()).toList()) {
-      networks.disconnect(network, c.id());
+        .filter(n -> n.containers().contains(containerId)).map(n -> n.name()).toList()) {
+      networks.disconnect(network, containerId);
     }
-    volumes.list(OwnerLabels.ofInstance(instanceId)).stream().filter(v -> v.usedBy().contains(c.id()))
-        .forEach(v -> volumes.detach(v.name(), c.id()));
+    volumes.list(OwnerLabels.ofInstance(instanceId)).stream().filter(v -> v.usedBy().contains(containerId))
+        .forEach(v -> volumes.detach(v.name(), containerId));
   }
 
   void register(ServiceSpec spec, Node node, ContainerInfo c, ServiceBook.SlotRecord rec) {
@@ -145,15 +167,19 @@ final class ReplicaOps {
     rec.registeredContainer = c.id();
   }
 
-  /** Withdraws the container's endpoint if the registry lists this very container. */
-  void deregister(ContainerInfo c, ServiceBook.SlotRecord rec) {
-    String service = c.label(OwnerLabels.SERVICE);
-    String id = replicaName(service, slotOf(c));
+  /** Withdraws the slot's endpoint if the registry lists it for this container. */
+  void withdraw(String service, int slot, String containerId) {
+    String id = replicaName(service, slot);
     boolean listed = registry.lookup(service).endpoints().stream()
-        .anyMatch(e -> e.id().equals(id) && c.id().equals(e.metadata().get("container")));
+        .anyMatch(e -> e.id().equals(id) && containerId.equals(e.metadata().get("container")));
     if (listed) {
       registry.deregister(service, id);
     }
+  }
+
+  /** Withdraws the container's endpoint if the registry lists this very container. */
+  void deregister(ContainerInfo c, ServiceBook.SlotRecord rec) {
+    withdraw(c.label(OwnerLabels.SERVICE), slotOf(c), c.id());
     if (rec != null && rec.registeredContainer.equals(c.id())) {
       rec.registeredContainer = "";
     }

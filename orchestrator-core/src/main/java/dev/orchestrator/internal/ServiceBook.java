@@ -32,6 +32,9 @@ final class ServiceBook {
     String restartAnnouncedFor = "";
     String livenessFailedFor = "";
     String unschedulable = "";
+    String unreadyContainer = "";
+    /** Node a create timed out on: the next attempt goes there, so a late create is found, not duplicated. */
+    String pinnedNode = "";
     int restarts;
     int lastExitCode = -1;
     String lastError = "";

@@ -1,25 +1,24 @@
 package dev.orchestrator.internal;
 
 import dev.orchestrator.ReplicaState;
-import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.reconcile.ReconcileResult;
 import dev.orchestrator.reconcile.Reconciler;
 import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.ContainerState;
-import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.runtime.RuntimeTimeoutException;
 import dev.orchestrator.scheduling.Placement;
-import dev.orchestrator.spec.RestartPolicy;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -29,18 +28,21 @@ import org.slf4j.MDC;
 /**
  * Level-triggered reconciliation of one service: reads the declaration and what the nodes run,
  * then scales, heals, replaces outdated replicas one at a time, publishes ready replicas and
- * withdraws the rest. Failed slots restart after their policy's backoff; the pass returns when to
- * look again. Deleted services and orphans are torn down by {@link Teardown}.
+ * withdraws the rest. One slot's failure does not stop the others; the first failure is rethrown
+ * at the end so that the loop retries the service with backoff. Deleted services and orphans are
+ * torn down by {@link Teardown}.
  */
 final class ServiceReconciler implements Reconciler<String> {
   private static final Logger log = LoggerFactory.getLogger(ServiceReconciler.class);
   static final Duration UNSCHEDULABLE_RETRY = Duration.ofSeconds(30);
+  static final Duration UNCERTAIN_RETRY = Duration.ofSeconds(1);
 
   private final Cluster cluster;
   private final DesiredState desired;
   private final Placer placer;
   private final ReplicaOps ops;
   private final HealthProber prober;
+  private final SlotHandler slots;
   private final EventBus events;
   private final OrchestratorMetrics metrics;
   private final Teardown teardown;
@@ -54,14 +56,11 @@ final class ServiceReconciler implements Reconciler<String> {
     this.placer = placer;
     this.ops = ops;
     this.prober = prober;
+    this.slots = new SlotHandler(ops, prober, events, metrics, clock);
     this.events = events;
     this.metrics = metrics;
     this.teardown = teardown;
     this.clock = clock;
-  }
-
-  ServiceBook book(String service) {
-    return books.computeIfAbsent(service, ServiceBook::new);
   }
 
   Map<String, ServiceBook> books() {
@@ -73,212 +72,198 @@ final class ServiceReconciler implements Reconciler<String> {
     MDC.put("service", service);
     try {
       ServiceSpec spec = desired.service(service);
-      ServiceBook book = book(service);
-      List<Cluster.Observed> observed = cluster.observe(service);
+      ServiceBook book = books.computeIfAbsent(service, ServiceBook::new);
+      Cluster.Observation observed = cluster.observe(service);
       if (spec == null) {
-        ReconcileResult r = teardown.run(service, book, observed);
-        if (r.requeueAfter().isEmpty()) {
+        ReconcileResult r = teardown.run(service, book, observed.containers());
+        if (r.requeueAfter().isEmpty() && desired.service(service) == null) {
           books.remove(service);
         }
         return r;
       }
       book.lastSpec = spec;
-      teardown.ensureNetworksAndVolumes(spec);
-      ReconcileResult result = converge(spec, book, observed);
-      book.publish(spec, "");
-      return result;
+      try {
+        teardown.ensureNetworksAndVolumes(spec);
+        return converge(spec, book, observed);
+      } finally {
+        book.publish(spec, "");
+      }
     } finally {
       MDC.remove("service");
+      MDC.remove("replica");
     }
   }
 
-  private ReconcileResult converge(ServiceSpec spec, ServiceBook book, List<Cluster.Observed> observed) {
+  private ReconcileResult converge(ServiceSpec spec, ServiceBook book, Cluster.Observation observation) {
     Map<Integer, List<Cluster.Observed>> bySlot = new TreeMap<>();
     List<Cluster.Observed> extra = new ArrayList<>();
-    for (Cluster.Observed o : observed) {
+    Set<String> alive = new HashSet<>();
+    for (Cluster.Observed o : observation.containers()) {
       int slot = ReplicaOps.slotOf(o.container());
       if (slot < 0 || slot >= spec.replicas()) {
         extra.add(o);
       } else {
         bySlot.computeIfAbsent(slot, k -> new ArrayList<>()).add(o);
+        if (o.container().running()) {
+          alive.add(o.container().id());
+          prober.track(o.node(), o.container(), spec.name(), spec.liveness(), spec.readiness());
+        }
       }
     }
+    prober.retainOnly(spec.name(), alive);
+    RuntimeException failure = null;
     extra.sort(Comparator.comparingInt((Cluster.Observed o) -> ReplicaOps.slotOf(o.container())).reversed());
     for (Cluster.Observed o : extra) {
-      ops.remove(o.node(), o.container(), book.slots.get(ReplicaOps.slotOf(o.container())), spec.stopGracePeriod(), "scaled down");
+      try {
+        ops.remove(o.node(), o.container(), book.slots.get(ReplicaOps.slotOf(o.container())), spec.stopGracePeriod(), "scaled down");
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
     }
     int unavailable = 0;
     for (int slot = 0; slot < spec.replicas(); slot++) {
-      boolean servingSlot = bySlot.getOrDefault(slot, List.of()).stream()
+      boolean serving = bySlot.getOrDefault(slot, List.of()).stream()
           .anyMatch(o -> o.container().running() && prober.ready(o.container().id()));
-      if (!servingSlot) {
-        unavailable++;
-      }
+      unavailable += serving ? 0 : 1;
     }
-    ReconcileResult result = ReconcileResult.done();
-    List<Placer.Want> missing = new ArrayList<>();
-    Map<Integer, Integer> restartsFor = new HashMap<>();
-    boolean replacing = false;
+    Pass pass = new Pass(spec, book, unavailable);
     for (int slot = 0; slot < spec.replicas(); slot++) {
-      ServiceBook.SlotRecord rec = book.slot(slot);
-      List<Cluster.Observed> candidates = new ArrayList<>(bySlot.getOrDefault(slot, List.of()));
-      candidates.sort(Comparator.comparing((Cluster.Observed o) -> !o.container().running())
-          .thenComparing(o -> !spec.specHash().equals(o.container().label(OwnerLabels.SPEC_HASH)))
-          .thenComparing(o -> -ReplicaOps.generationOf(o.container())));
-      for (Cluster.Observed o : candidates) {
-        rec.generation = Math.max(rec.generation, ReplicaOps.generationOf(o.container()));
+      MDC.put("replica", ReplicaOps.replicaName(spec.name(), slot));
+      try {
+        slot(pass, book.slot(slot), bySlot.getOrDefault(slot, List.of()), observation.uncertain());
+      } catch (RuntimeException e) {
+        book.slot(slot).lastError = e.getMessage();
+        failure = failure == null ? e : failure;
       }
-      for (Cluster.Observed dup : candidates.subList(Math.min(1, candidates.size()), candidates.size())) {
-        ops.remove(dup.node(), dup.container(), rec, spec.stopGracePeriod(), "duplicate of slot " + slot);
+    }
+    MDC.remove("replica");
+    if (!pass.missing.isEmpty()) {
+      try {
+        pass.result = pass.result.sooner(create(spec, book, pass.missing));
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
       }
-      Cluster.Observed keep = candidates.isEmpty() ? null : candidates.get(0);
-      if (keep == null) {
-        missing.add(want(spec, rec, ""));
-        restartsFor.put(slot, rec.restarts);
-        rec.status = status(spec, rec, ReplicaState.PENDING, null, "");
-        continue;
+    }
+    if (failure != null) {
+      throw failure;
+    }
+    return pass.result;
+  }
+
+  /** State of one pass over a service's slots. */
+  private static final class Pass {
+    final ServiceSpec spec;
+    final ServiceBook book;
+    final List<Placer.Want> missing = new ArrayList<>();
+    int unavailable;
+    boolean replacing;
+    ReconcileResult result = ReconcileResult.done();
+
+    Pass(ServiceSpec spec, ServiceBook book, int unavailable) {
+      this.spec = spec;
+      this.book = book;
+      this.unavailable = unavailable;
+    }
+  }
+
+  private void slot(Pass pass, ServiceBook.SlotRecord rec, List<Cluster.Observed> found, Set<String> uncertain) {
+    ServiceSpec spec = pass.spec;
+    List<Cluster.Observed> candidates = new ArrayList<>(found);
+    candidates.sort(Comparator.comparing((Cluster.Observed o) -> !o.container().running())
+        .thenComparing(o -> !spec.specHash().equals(o.container().label(OwnerLabels.SPEC_HASH)))
+        .thenComparing(o -> -ReplicaOps.generationOf(o.container())));
+    for (Cluster.Observed o : candidates) {
+      rec.generation = Math.max(rec.generation, ReplicaOps.generationOf(o.container()));
+      if (o.node().name().equals(rec.pinnedNode)) {
+        rec.pinnedNode = "";
       }
-      ContainerInfo c = keep.container();
-      boolean current = spec.specHash().equals(c.label(OwnerLabels.SPEC_HASH));
-      if (c.state() == ContainerState.EXITED) {
-        result = result.sooner(exited(spec, rec, keep, current, missing, restartsFor));
-        continue;
+    }
+    for (Cluster.Observed dup : candidates.subList(Math.min(1, candidates.size()), candidates.size())) {
+      ops.remove(dup.node(), dup.container(), rec, spec.stopGracePeriod(), "duplicate of slot " + rec.slot);
+    }
+    if (candidates.isEmpty()) {
+      slots.lost(spec, rec, "container lost");
+      if (!uncertain.isEmpty()) {
+        rec.status = slots.status(spec, rec, ReplicaState.PENDING, null, "waiting for nodes " + uncertain + " to answer");
+        pass.result = pass.result.sooner(ReconcileResult.requeueAfter(UNCERTAIN_RETRY));
+        return;
       }
+      pass.missing.add(want(spec, rec));
+      rec.status = slots.status(spec, rec, ReplicaState.PENDING, null, "");
+      return;
+    }
+    Cluster.Observed keep = candidates.get(0);
+    ContainerInfo c = keep.container();
+    boolean current = spec.specHash().equals(c.label(OwnerLabels.SPEC_HASH));
+    if (c.state() == ContainerState.EXITED) {
       if (!current) {
-        boolean ready = c.running() && prober.ready(c.id());
-        if (!ready || (unavailable == 0 && !replacing)) {
-          ops.remove(keep.node(), c, rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash());
-          if (ready) {
-            replacing = true;
-            unavailable++;
-          }
-          missing.add(want(spec, rec, keep.node().name()));
-          restartsFor.put(slot, 0);
-          rec.status = status(spec, rec, ReplicaState.PENDING, null, "");
-          continue;
-        }
+        ops.remove(keep.node(), c, rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash());
+        rec.restarts = 0;
+        pass.missing.add(want(spec, rec));
+        return;
       }
-      if (c.state() == ContainerState.CREATED) {
-        ops.start(keep.node(), c);
-        c = keep.node().call("inspect", c.id(), () -> keep.node().runtime().inspect(keep.container().id())).orElse(c);
+      ReconcileResult[] after = {ReconcileResult.done()};
+      if (slots.exited(spec, rec, keep, after) == SlotHandler.Next.REPLACE) {
+        pass.missing.add(want(spec, rec));
       }
-      result = result.sooner(running(spec, rec, new Cluster.Observed(keep.node(), c)));
+      pass.result = pass.result.sooner(after[0]);
+      return;
     }
-    if (!missing.isEmpty()) {
-      result = result.sooner(create(spec, book, missing, restartsFor));
+    if (!current && replaceOutdated(pass, rec, keep)) {
+      return;
     }
-    return result;
+    if (c.state() == ContainerState.CREATED) {
+      c = startCreated(spec, rec, keep);
+    }
+    pass.result = pass.result.sooner(slots.running(spec, rec, new Cluster.Observed(keep.node(), c)));
   }
 
-  private Placer.Want want(ServiceSpec spec, ServiceBook.SlotRecord rec, String preferredNode) {
-    return new Placer.Want(rec.slot, ops.containerName(spec.name(), rec.slot, rec.generation + 1), preferredNode);
+  /**
+   * Replaces a container running an older spec when it is not ready, or when every other slot
+   * is serving (one at a time). Returns false when it is kept for now.
+   */
+  private boolean replaceOutdated(Pass pass, ServiceBook.SlotRecord rec, Cluster.Observed keep) {
+    ContainerInfo c = keep.container();
+    if (c.running() && !prober.hasVerdict(c.id())) {
+      return false;
+    }
+    boolean ready = c.running() && prober.ready(c.id());
+    if (ready && (pass.unavailable > 0 || pass.replacing)) {
+      return false;
+    }
+    ops.remove(keep.node(), c, rec, pass.spec.stopGracePeriod(), "spec changed to " + pass.spec.specHash());
+    if (ready) {
+      pass.replacing = true;
+      pass.unavailable++;
+    }
+    rec.restarts = 0;
+    pass.missing.add(want(pass.spec, rec));
+    rec.status = slots.status(pass.spec, rec, ReplicaState.PENDING, null, "");
+    return true;
   }
 
-  private ReconcileResult running(ServiceSpec spec, ServiceBook.SlotRecord rec, Cluster.Observed o) {
-    ContainerInfo c = o.container();
-    String replica = ReplicaOps.replicaName(spec.name(), rec.slot);
-    prober.track(o.node(), c, spec.name(), spec.liveness(), spec.readiness());
-    if (prober.livenessFailed(c.id())) {
-      rec.livenessFailedFor = c.id();
-      ops.deregister(c, rec);
-      log.info("{} failed its liveness check: {}", replica, prober.lastFailure(c.id()));
-      ops.stop(o.node(), c, spec.stopGracePeriod());
-      return ReconcileResult.requeueAfter(Duration.ZERO);
-    }
-    if (prober.ready(c.id())) {
-      if (!rec.registeredContainer.equals(c.id())) {
-        ops.register(spec, o.node(), c, rec);
-      }
-      if (!rec.readyAnnouncedFor.equals(c.id())) {
-        rec.readyAnnouncedFor = c.id();
-        events.publish(new OrchestratorEvent.ReplicaReady(clock.instant(), spec.name(), replica, o.node().name()));
-      }
-      rec.status = status(spec, rec, ReplicaState.READY, o, "");
-    } else {
-      boolean wasReady = rec.readyAnnouncedFor.equals(c.id());
-      if (rec.registeredContainer.equals(c.id())) {
-        ops.deregister(c, rec);
-      }
-      String why = prober.lastFailure(c.id());
-      if (wasReady) {
-        rec.readyAnnouncedFor = "";
-        events.publish(new OrchestratorEvent.ReplicaUnready(clock.instant(), spec.name(), replica, why));
-      }
-      rec.status = status(spec, rec, wasReady || !why.isEmpty() && rec.status != null
-          && rec.status.state() == ReplicaState.UNREADY ? ReplicaState.UNREADY : ReplicaState.STARTING, o, why);
-    }
-    return ReconcileResult.done();
-  }
-
-  private ReconcileResult exited(ServiceSpec spec, ServiceBook.SlotRecord rec, Cluster.Observed o, boolean current,
-      List<Placer.Want> missing, Map<Integer, Integer> restartsFor) {
-    ContainerInfo c = o.container();
-    String replica = ReplicaOps.replicaName(spec.name(), rec.slot);
-    ops.deregister(c, rec);
-    prober.untrack(c.id());
-    boolean livenessFailed = c.id().equals(rec.livenessFailedFor);
-    boolean failed = livenessFailed || c.exitCode() != 0 || c.oomKilled();
-    if (!rec.failureRecordedFor.equals(c.id())) {
-      rec.failureRecordedFor = c.id();
-      rec.lastExitCode = c.exitCode();
-      rec.lastError = livenessFailed ? "liveness check failed" : c.oomKilled() ? "OOM killed" : "exited with code " + c.exitCode();
-      rec.readyAnnouncedFor = "";
-      List<String> logs = lastLogs(o);
-      log.info("{} {}", replica, rec.lastError);
-      events.publish(new OrchestratorEvent.ReplicaFailed(clock.instant(), spec.name(), replica, c.exitCode(), c.oomKilled(), rec.lastError, logs));
-    }
-    if (!current) {
-      ops.remove(o.node(), c, rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash());
-      missing.add(want(spec, rec, o.node().name()));
-      restartsFor.put(rec.slot, 0);
-      return ReconcileResult.done();
-    }
-    RestartPolicy policy = spec.restartPolicy();
-    if (!policy.restarts(failed)) {
-      rec.status = status(spec, rec, ReplicaState.COMPLETED, o, rec.lastError);
-      return ReconcileResult.done();
-    }
-    int restarts = ReplicaOps.restartsOf(c);
-    Instant started = c.startedAt();
-    Instant finished = c.finishedAt() != null ? c.finishedAt() : clock.instant();
-    if (started != null && Duration.between(started, finished).compareTo(policy.resetAfter()) >= 0) {
-      restarts = 0;
-    }
-    int next = restarts + 1;
-    Duration backoff = policy.backoff(next);
-    Instant restartAt = finished.plus(backoff);
-    Instant now = clock.instant();
-    rec.restarts = restarts;
-    if (now.isBefore(restartAt)) {
-      if (!rec.restartAnnouncedFor.equals(c.id())) {
-        rec.restartAnnouncedFor = c.id();
-        events.publish(new OrchestratorEvent.ReplicaRestarting(now, spec.name(), replica, next, backoff));
-      }
-      rec.status = status(spec, rec, ReplicaState.BACKOFF, o, rec.lastError);
-      return ReconcileResult.requeueAfter(Duration.between(now, restartAt));
-    }
-    if (!rec.restartAnnouncedFor.equals(c.id())) {
-      rec.restartAnnouncedFor = c.id();
-      events.publish(new OrchestratorEvent.ReplicaRestarting(now, spec.name(), replica, next, backoff));
-    }
-    ops.remove(o.node(), c, rec, spec.stopGracePeriod(), "restarting after failure");
-    metrics.restarted(spec.name());
-    rec.restarts = next;
-    missing.add(want(spec, rec, ""));
-    restartsFor.put(rec.slot, next);
-    rec.status = status(spec, rec, ReplicaState.PENDING, null, rec.lastError);
-    return ReconcileResult.done();
-  }
-
-  private List<String> lastLogs(Cluster.Observed o) {
+  /** Starts a container left created; one that cannot start is removed so that the slot is placed anew. */
+  private ContainerInfo startCreated(ServiceSpec spec, ServiceBook.SlotRecord rec, Cluster.Observed keep) {
+    ContainerInfo c = keep.container();
     try {
-      return o.node().call("logs", o.container().id(), () -> o.node().runtime().logs(o.container().id(), 20));
+      ops.start(keep.node(), c);
+      return keep.node().call("inspect", c.id(), () -> keep.node().runtime().inspect(c.id()))
+          .orElseThrow(() -> new ContainerRuntimeException(keep.node().name(), c.id(), "container " + c.id() + " vanished after start"));
     } catch (RuntimeException e) {
-      return List.of();
+      try {
+        ops.remove(keep.node(), c, rec, Duration.ZERO, "could not start: " + e.getMessage());
+      } catch (RuntimeException removal) {
+        e.addSuppressed(removal);
+      }
+      throw e;
     }
   }
 
-  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Map<Integer, Integer> restartsFor) {
+  private Placer.Want want(ServiceSpec spec, ServiceBook.SlotRecord rec) {
+    return new Placer.Want(rec.slot, ops.containerName(spec.name(), rec.slot, rec.generation + 1), rec.pinnedNode);
+  }
+
+  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing) {
     List<Placement> placements = placer.place(spec, missing);
     ReconcileResult result = ReconcileResult.done();
     RuntimeException firstFailure = null;
@@ -287,6 +272,7 @@ final class ServiceReconciler implements Reconciler<String> {
       Placement p = placements.get(i);
       ServiceBook.SlotRecord rec = book.slot(w.slot());
       String replica = ReplicaOps.replicaName(spec.name(), w.slot());
+      MDC.put("replica", replica);
       if (!p.placed()) {
         String diagnosis = p.diagnosis();
         if (!diagnosis.equals(rec.unschedulable)) {
@@ -295,7 +281,7 @@ final class ServiceReconciler implements Reconciler<String> {
           log.warn("{} fits no node: {}", replica, diagnosis);
           events.publish(new OrchestratorEvent.ReplicaUnschedulable(clock.instant(), spec.name(), replica, diagnosis));
         }
-        rec.status = status(spec, rec, ReplicaState.UNSCHEDULABLE, null, diagnosis);
+        rec.status = slots.status(spec, rec, ReplicaState.UNSCHEDULABLE, null, diagnosis);
         result = result.sooner(ReconcileResult.requeueAfter(UNSCHEDULABLE_RETRY));
         continue;
       }
@@ -303,33 +289,26 @@ final class ServiceReconciler implements Reconciler<String> {
       Node node = cluster.node(p.node().get());
       long generation = rec.generation + 1;
       try {
-        ContainerInfo c = ops.createAndStart(node, spec, w.slot(), generation, restartsFor.getOrDefault(w.slot(), 0));
+        ContainerInfo c = ops.createAndStart(node, spec, w.slot(), generation, rec.restarts);
         rec.generation = generation;
-        rec.status = status(spec, rec, ReplicaState.STARTING, new Cluster.Observed(node, c), "");
+        rec.pinnedNode = "";
+        rec.status = slots.status(spec, rec, ReplicaState.STARTING, new Cluster.Observed(node, c), "");
         if (c.running()) {
-          result = result.sooner(running(spec, rec, new Cluster.Observed(node, c)));
+          result = result.sooner(slots.running(spec, rec, new Cluster.Observed(node, c)));
         }
+      } catch (RuntimeTimeoutException e) {
+        rec.pinnedNode = node.name();
+        rec.lastError = e.getMessage();
+        firstFailure = firstFailure == null ? e : firstFailure;
       } catch (RuntimeException e) {
         placer.release(w.containerName());
-        if (e instanceof NodeUnavailableException) {
-          rec.generation = generation;
-        }
         rec.lastError = e.getMessage();
-        if (firstFailure == null) {
-          firstFailure = e;
-        }
+        firstFailure = firstFailure == null ? e : firstFailure;
       }
     }
     if (firstFailure != null) {
       throw firstFailure;
     }
     return result;
-  }
-
-  private ReplicaStatus status(ServiceSpec spec, ServiceBook.SlotRecord rec, ReplicaState state, Cluster.Observed o, String error) {
-    return new ReplicaStatus(ReplicaOps.replicaName(spec.name(), rec.slot), rec.slot, state,
-        o == null ? "" : o.node().name(), o == null ? "" : o.container().id(),
-        o == null ? "" : String.valueOf(o.container().label(OwnerLabels.SPEC_HASH)),
-        rec.restarts, rec.lastExitCode, error == null ? "" : error);
   }
 }

@@ -81,7 +81,7 @@ final class Teardown {
         .sorted(Comparator.comparingInt((Cluster.Observed o) -> ReplicaOps.slotOf(o.container())).reversed())
         .forEach(o -> ops.remove(o.node(), o.container(), book.slots.get(ReplicaOps.slotOf(o.container())), grace,
             deleted ? "service deleted" : "orphan of an earlier run"));
-    if (book.lastSpec != null) {
+    if (book.lastSpec != null && desired.service(service) == null) {
       release(book.lastSpec);
     }
     desired.teardownFinished(service);

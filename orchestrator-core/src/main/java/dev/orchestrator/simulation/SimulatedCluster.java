@@ -294,11 +294,15 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     for (Listener l : listeners) {
       if (l.node.equals(event.node())) {
-        delivery.execute(() -> {
-          if (listeners.contains(l)) {
-            l.consumer.accept(event);
-          }
-        });
+        try {
+          delivery.execute(() -> {
+            if (listeners.contains(l)) {
+              l.consumer.accept(event);
+            }
+          });
+        } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+          return;
+        }
       }
     }
   }
