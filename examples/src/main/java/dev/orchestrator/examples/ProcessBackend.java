@@ -71,15 +71,16 @@ public final class ProcessBackend implements ExampleBackend {
   }
 
   @Override
-  public void crash(Endpoint endpoint, long pid) {
+  public void crash(Endpoint endpoint, String workerPid) {
+    long pid = Long.parseLong(workerPid);
     ProcessHandle worker = ProcessHandle.of(pid)
         .orElseThrow(() -> new IllegalStateException("worker " + endpoint.id() + " (pid " + pid + ") is not running"));
     worker.destroyForcibly();
   }
 
   @Override
-  public boolean stillRunning(long pid) {
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+  public boolean stillRunning(String workerPid) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(workerPid));
     if (handle.isEmpty()) {
       return false;
     }

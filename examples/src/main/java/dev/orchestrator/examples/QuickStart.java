@@ -37,8 +37,9 @@ import java.util.function.Predicate;
  * a process behind.
  *
  * <p>Run it with {@code scripts/run-example.sh}. It exits 0 when every step worked, 1 otherwise.
- * The replicas run as local processes ({@link ProcessBackend}); another {@link ExampleBackend}
- * runs the same tour elsewhere.
+ * The replicas run as Docker containers when a Docker Engine answers ({@link DockerBackend}), and
+ * as local processes otherwise ({@link ProcessBackend}); {@code --process} or {@code --docker}
+ * forces one.
  */
 public final class QuickStart {
   static final String SERVICE = "web";
@@ -49,12 +50,12 @@ public final class QuickStart {
    * What the tour observed.
    *
    * @param endpointCounts ready endpoints after start, after the crash, after scaling up, after scaling down
-   * @param killedPid the worker that was crashed
-   * @param replacementPid the worker that took its place
-   * @param workerPids every worker seen during the tour
+   * @param killedWorker the worker that was crashed (a pid, or a container's hostname)
+   * @param replacementWorker the worker that took its place
+   * @param workers every worker seen during the tour
    * @param survivors workers still running after the orchestrator was closed (none, hopefully)
    */
-  public record Summary(List<Integer> endpointCounts, long killedPid, long replacementPid, Set<Long> workerPids, List<Long> survivors) {}
+  public record Summary(List<Integer> endpointCounts, String killedWorker, String replacementWorker, Set<String> workers, List<String> survivors) {}
 
   private final ExampleBackend backend;
   private final PrintStream out;
@@ -68,7 +69,7 @@ public final class QuickStart {
 
   public static void main(String[] args) {
     int exitCode;
-    try (ExampleBackend backend = ProcessBackend.create()) {
+    try (ExampleBackend backend = ExampleBackends.choose(args, System.out)) {
       Summary summary = new QuickStart(backend, System.out).run();
       exitCode = summary.survivors().isEmpty() ? 0 : 1;
     } catch (Exception e) {
@@ -83,9 +84,9 @@ public final class QuickStart {
   public Summary run() throws InterruptedException, IOException {
     out.println("QuickStart on " + backend.description());
     List<Integer> counts = new ArrayList<>();
-    Set<Long> pids = new LinkedHashSet<>();
-    long killedPid;
-    long replacementPid;
+    Set<String> pids = new LinkedHashSet<>();
+    String killedPid;
+    String replacementPid;
 
     try (Orchestrator orchestrator = backend.configure(Orchestrator.builder()).eventListener(this::print).build()) {
       step("1. apply '" + SERVICE + "': 3 replicas of " + ExampleBackend.IMAGE + ", ready when GET /health answers");
@@ -105,7 +106,7 @@ public final class QuickStart {
 
       Endpoint victim = endpoints.endpoints().get(1);
       killedPid = pid(victim);
-      step("2. crash " + victim.id() + ": kill -9 " + killedPid + " behind the orchestrator's back");
+      step("2. crash " + victim.id() + ": kill worker " + killedPid + " behind the orchestrator's back");
       backend.crash(victim, killedPid);
       endpoints = awaitEndpoints(orchestrator, "a replacement of " + victim.id(),
           set -> set.size() == 3 && !set.endpoints().contains(victim));
@@ -113,8 +114,8 @@ public final class QuickStart {
       counts.add(endpoints.size());
       Endpoint replacement = endpoints.endpoints().stream().filter(e -> e.id().equals(victim.id())).findFirst().orElseThrow();
       replacementPid = pid(replacement);
-      out.println("  " + victim.id() + " was pid " + killedPid + " on " + victim.address()
-          + ", is now pid " + replacementPid + " on " + replacement.address());
+      out.println("  " + victim.id() + " was worker " + killedPid + " on " + victim.address()
+          + ", is now worker " + replacementPid + " on " + replacement.address());
       pids.addAll(callEach(endpoints));
 
       step("3. scale up to 5");
@@ -128,9 +129,9 @@ public final class QuickStart {
       step("6. close: the orchestrator removes every replica it owns");
     }
 
-    List<Long> survivors = pids.stream().filter(backend::stillRunning).toList();
+    List<String> survivors = pids.stream().filter(backend::stillRunning).toList();
     if (survivors.isEmpty()) {
-      out.println("clean: no process left (checked " + pids.size() + " worker pids)");
+      out.println("clean: no worker left (checked " + pids.size() + " workers)");
     } else {
       out.println("LEAK: workers still running after close: " + survivors);
     }
@@ -138,7 +139,7 @@ public final class QuickStart {
   }
 
   /** Scales the service, waits until exactly {@code replicas} endpoints are ready, calls them; returns the count. */
-  private int scale(Orchestrator orchestrator, int replicas, Set<Long> pids) throws InterruptedException, IOException {
+  private int scale(Orchestrator orchestrator, int replicas, Set<String> pids) throws InterruptedException, IOException {
     orchestrator.scale(SERVICE, replicas);
     awaitReplicas(orchestrator, replicas);
     EndpointSet endpoints = awaitEndpoints(orchestrator, replicas + " endpoints", set -> set.size() == replicas);
@@ -183,9 +184,9 @@ public final class QuickStart {
   }
 
   /** Prints the endpoints and each one's answer to {@code GET /}; returns their pids. */
-  private List<Long> callEach(EndpointSet endpoints) throws IOException, InterruptedException {
+  private List<String> callEach(EndpointSet endpoints) throws IOException, InterruptedException {
     out.println("  registry: " + endpoints.size() + " endpoints (version " + endpoints.version() + ")");
-    List<Long> pids = new ArrayList<>();
+    List<String> pids = new ArrayList<>();
     for (Endpoint e : endpoints.endpoints()) {
       out.printf("    %-6s http://%-16s -> %s%n", e.id(), e.address(), get(e, "/"));
       pids.add(pid(e));
@@ -193,8 +194,9 @@ public final class QuickStart {
     return pids;
   }
 
-  private long pid(Endpoint endpoint) throws IOException, InterruptedException {
-    return Long.parseLong(get(endpoint, "/pid"));
+  /** The worker's identity: {@code GET /pid} answers its pid, or its container's hostname on Docker. */
+  private String pid(Endpoint endpoint) throws IOException, InterruptedException {
+    return get(endpoint, "/pid").strip();
   }
 
   private String get(Endpoint endpoint, String path) throws IOException, InterruptedException {
