@@ -34,9 +34,10 @@ import java.util.regex.Pattern;
  * removes what is no longer declared.
  *
  * <pre>{@code
- * try (Orchestrator o = Orchestrator.builder().build()) {        // process runtime, in-memory rest
- *   o.apply(ServiceSpec.builder("web").image("/usr/bin/python3")
- *       .command("-m", "http.server").port(8000).replicas(3).build());
+ * try (Orchestrator o = Orchestrator.builder().build()) {        // local process node, in-memory rest
+ *   o.apply(ServiceSpec.builder("web").image("/bin/sh")             // each process listens on $PORT
+ *       .command("-c", "exec python3 -m http.server \"$PORT\" --bind 127.0.0.1")
+ *       .port(8000).readiness(HealthCheck.http(8000, "/")).replicas(3).build());
  *   o.awaitReady("web", Duration.ofSeconds(30));
  *   o.registry().lookup("web").endpoints().forEach(System.out::println);
  * }
