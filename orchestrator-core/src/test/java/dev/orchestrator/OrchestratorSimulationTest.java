@@ -107,6 +107,62 @@ class OrchestratorSimulationTest {
   }
 
   @Test
+  void theRestartCountResetsAfterAPeriodOfHealthyRunning() {
+    h = new SimHarness();
+    ServiceSpec spec = web(1).toBuilder()
+        .restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0)
+            .withResetAfter(Duration.ofMinutes(1)))
+        .build();
+    h.orchestrator.apply(spec);
+    h.converge(() -> h.ready("web", 1));
+    for (int crash = 1; crash <= 3; crash++) {
+      String before = h.running("web").get(0).id();
+      h.cluster.crash(before, 1);
+      h.converge(Duration.ofMillis(500), () -> h.ready("web", 1) && !h.running("web").get(0).id().equals(before));
+    }
+    assertThat(h.running("web").get(0).label(OwnerLabels.RESTARTS)).isEqualTo("3");
+    h.clock.advance(Duration.ofMinutes(2));
+    String healthy = h.running("web").get(0).id();
+    h.cluster.crash(healthy, 1);
+    h.converge(Duration.ofMillis(500), () -> h.ready("web", 1) && !h.running("web").get(0).id().equals(healthy));
+    assertThat(h.running("web").get(0).label(OwnerLabels.RESTARTS)).isEqualTo("1");
+    assertThat(h.events(OrchestratorEvent.ReplicaRestarting.class)).extracting(OrchestratorEvent.ReplicaRestarting::backoff)
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1));
+  }
+
+  @Test
+  void theRegistryNeverListsAReplicaTheOrchestratorIsStopping() {
+    List<String> listedWhileStopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicReference<Orchestrator> current = new java.util.concurrent.atomic.AtomicReference<>();
+    h = new SimHarness(c -> c.invariant(all -> {
+      Orchestrator o = current.get();
+      if (o == null) {
+        return;
+      }
+      for (ContainerInfo c2 : all) {
+        boolean stoppedByUs = !c2.running() && c2.exitCode() == 143;
+        if (stoppedByUs && o.registry().lookup("web").endpoints().stream()
+            .anyMatch(e -> c2.id().equals(e.metadata().get("container")))) {
+          listedWhileStopped.add(c2.id());
+        }
+      }
+    }), b -> b);
+    current.set(h.orchestrator);
+    h.orchestrator.apply(web(4));
+    h.converge(() -> h.ready("web", 4));
+    h.orchestrator.scale("web", 2);
+    h.converge(() -> h.ready("web", 2));
+    h.orchestrator.apply(web(2).toBuilder().env("V", "2").build());
+    h.converge(Duration.ofMillis(250), () -> h.ready("web", 2)
+        && h.running("web").stream().allMatch(c -> "2".equals(h.orchestrator.spec("web").get().env().get("V"))
+            && c.label(OwnerLabels.SPEC_HASH).equals(h.orchestrator.spec("web").get().specHash())));
+    h.orchestrator.delete("web");
+    h.converge(() -> h.all("web").isEmpty());
+    assertThat(h.events(OrchestratorEvent.ReplicaRemoved.class)).hasSizeGreaterThanOrEqualTo(6);
+    assertThat(listedWhileStopped).isEmpty();
+  }
+
+  @Test
   void aReplicaFailingLivenessIsReplaced() {
     h = new SimHarness();
     h.orchestrator.apply(web(1).toBuilder().liveness(HealthCheck.tcp(8080).withInterval(Duration.ofSeconds(1)).withThresholds(1, 2)).build());

@@ -121,10 +121,7 @@ final class ReplicaOps {
     deregister(c, rec);
     prober.untrack(c.id());
     if (c.running()) {
-      node.call("stop", c.id(), node.callTimeout().plus(grace), () -> {
-        node.runtime().stop(c.id(), grace);
-        return null;
-      });
+      stop(node, c, grace);
     }
     node.run("remove", c.id(), () -> node.runtime().remove(c.id()));
     detach(c.id());
