@@ -127,6 +127,15 @@ public final class Orchestrator implements AutoCloseable {
     return plane.subscribe(listener);
   }
 
+  /**
+   * Removes now, instead of after the orphan grace period, the containers this instance owns for
+   * services that are not declared (leftovers of a crashed earlier run). Declared services are
+   * reconciled as usual.
+   */
+  public void sweep() {
+    plane.sweep();
+  }
+
   /** Re-lists every node and reconciles every service now, instead of at the next periodic resync. */
   public void resync() {
     plane.resync();
@@ -172,6 +181,7 @@ public final class Orchestrator implements AutoCloseable {
     private boolean keepOnClose;
     private boolean allowRootMount;
     private boolean allowDockerSocket;
+    private boolean allowPrivileged;
 
     private Builder() {}
 
@@ -286,6 +296,12 @@ public final class Orchestrator implements AutoCloseable {
       return this;
     }
 
+    /** Allow specs that ask for privileged containers (refused by default). */
+    public Builder allowPrivileged(boolean allow) {
+      this.allowPrivileged = allow;
+      return this;
+    }
+
     /** Subscribes a listener before anything happens, so it sees adoption too. */
     public Builder eventListener(EventListener listener) {
       listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -337,7 +353,7 @@ public final class Orchestrator implements AutoCloseable {
           volumes != null ? volumes : new InMemoryVolumeProvider(),
           clock, meterRegistry, workers, engineConcurrency, callTimeout, resyncInterval, orphanGracePeriod,
           retryBase, retryMax, keepOnClose,
-          new SpecValidator.Options(allowRootMount, allowDockerSocket, 0, 0),
+          new SpecValidator.Options(allowRootMount, allowDockerSocket, 0, 0, allowPrivileged),
           List.copyOf(listeners)));
         plane.start();
         return new Orchestrator(plane);

@@ -59,7 +59,7 @@ class ObservabilityTest {
       h.orchestrator.apply(ServiceSpec.builder("web").image("web").replicas(1).build());
       h.converge(() -> h.ready("web", 1));
       h.await(() -> !h.events(OrchestratorEvent.ReplicaReady.class).isEmpty());
-      assertThat(h.events(OrchestratorEvent.ReplicaReady.class)).hasSize(1);
+      h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaReady.class)).hasSize(1));
     }
   }
 

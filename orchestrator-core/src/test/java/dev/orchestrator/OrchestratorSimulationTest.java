@@ -49,7 +49,7 @@ class OrchestratorSimulationTest {
     assertThat(endpoints).allSatisfy(e -> assertThat(e.ports()).containsKey("p8080"));
     assertThat(h.running("web")).extracting(ContainerInfo::node).as("spread over the nodes")
         .containsExactlyInAnyOrder("node-1", "node-2", "node-3");
-    assertThat(h.events(OrchestratorEvent.ReplicaReady.class)).hasSize(3);
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaReady.class)).hasSize(3));
   }
 
   @Test
@@ -81,13 +81,13 @@ class OrchestratorSimulationTest {
     ContainerInfo replacement = h.running("web").stream().filter(c -> c.label(OwnerLabels.SLOT).equals(slot)).findFirst().orElseThrow();
     assertThat(replacement.id()).isNotEqualTo(victim.id());
     assertThat(replacement.label(OwnerLabels.RESTARTS)).isEqualTo("1");
-    assertThat(h.events(OrchestratorEvent.ReplicaFailed.class)).singleElement()
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaFailed.class)).singleElement()
         .satisfies(f -> {
-          assertThat(f.exitCode()).isEqualTo(3);
+          assertThat(f.exitCode()).isEqualTo(3));
           assertThat(f.lastLogs()).isNotEmpty();
         });
-    assertThat(h.events(OrchestratorEvent.ReplicaRestarting.class)).singleElement()
-        .satisfies(r -> assertThat(r.backoff()).isEqualTo(Duration.ofSeconds(1)));
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaRestarting.class)).singleElement()
+        .satisfies(r -> assertThat(r.backoff()).isEqualTo(Duration.ofSeconds(1))));
   }
 
   @Test
@@ -126,8 +126,8 @@ class OrchestratorSimulationTest {
     h.cluster.crash(healthy, 1);
     h.converge(Duration.ofMillis(500), () -> h.ready("web", 1) && !h.running("web").get(0).id().equals(healthy));
     assertThat(h.running("web").get(0).label(OwnerLabels.RESTARTS)).isEqualTo("1");
-    assertThat(h.events(OrchestratorEvent.ReplicaRestarting.class)).extracting(OrchestratorEvent.ReplicaRestarting::backoff)
-        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1));
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaRestarting.class)).extracting(OrchestratorEvent.ReplicaRestarting::backoff)
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1)));
   }
 
   @Test
@@ -158,7 +158,7 @@ class OrchestratorSimulationTest {
             && c.label(OwnerLabels.SPEC_HASH).equals(h.orchestrator.spec("web").get().specHash())));
     h.orchestrator.delete("web");
     h.converge(() -> h.all("web").isEmpty());
-    assertThat(h.events(OrchestratorEvent.ReplicaRemoved.class)).hasSizeGreaterThanOrEqualTo(6);
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaRemoved.class)).hasSizeGreaterThanOrEqualTo(6));
     assertThat(listedWhileStopped).isEmpty();
   }
 
@@ -170,8 +170,8 @@ class OrchestratorSimulationTest {
     ContainerInfo sick = h.running("web").get(0);
     h.cluster.setLive(sick.id(), false);
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 1) && !h.running("web").get(0).id().equals(sick.id()));
-    assertThat(h.events(OrchestratorEvent.ReplicaFailed.class)).singleElement()
-        .satisfies(f -> assertThat(f.reason()).isEqualTo("liveness check failed"));
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaFailed.class)).singleElement()
+        .satisfies(f -> assertThat(f.reason()).isEqualTo("liveness check failed")));
   }
 
   @Test
@@ -187,7 +187,7 @@ class OrchestratorSimulationTest {
     h.cluster.setReady(c.id(), true);
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 2));
     assertThat(h.running("web")).extracting(ContainerInfo::id).contains(c.id());
-    assertThat(h.events(OrchestratorEvent.ReplicaUnready.class)).hasSize(1);
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaUnready.class)).hasSize(1));
   }
 
   @Test
@@ -198,8 +198,8 @@ class OrchestratorSimulationTest {
     h.orchestrator.scale("web", 2);
     h.converge(() -> h.ready("web", 2));
     assertThat(h.all("web")).extracting(c -> c.label(OwnerLabels.SLOT)).containsExactlyInAnyOrder("0", "1");
-    assertThat(h.events(OrchestratorEvent.ReplicaRemoved.class)).extracting(OrchestratorEvent.ReplicaRemoved::replica)
-        .containsExactly("web-3", "web-2");
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaRemoved.class)).extracting(OrchestratorEvent.ReplicaRemoved::replica)
+        .containsExactly("web-3", "web-2"));
     h.orchestrator.scale("web", 3);
     h.converge(() -> h.ready("web", 3));
     assertThat(h.orchestrator.registry().lookup("web").endpoints()).extracting(Endpoint::id).containsExactly("web-0", "web-1", "web-2");
@@ -261,7 +261,7 @@ class OrchestratorSimulationTest {
         .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE));
     h.orchestrator.scale("big", 2);
     h.converge(Duration.ofMillis(100), () -> h.orchestrator.status("extra").isReady());
-    assertThat(h.events(OrchestratorEvent.ReplicaUnschedulable.class)).as("not retried in a hot loop").hasSize(1);
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaUnschedulable.class)).as("not retried in a hot loop").hasSize(1));
   }
 
   @Test
@@ -295,8 +295,8 @@ class OrchestratorSimulationTest {
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 1));
     assertThat(h.all("web")).hasSize(1);
     assertThat(h.cluster.stats().creates()).isEqualTo(1);
-    assertThat(h.events(OrchestratorEvent.ReconcileFailed.class)).singleElement()
-        .satisfies(e -> assertThat(e.error()).contains("did not answer in time"));
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReconcileFailed.class)).singleElement()
+        .satisfies(e -> assertThat(e.error()).contains("did not answer in time")));
   }
 
   @Test
@@ -322,8 +322,8 @@ class OrchestratorSimulationTest {
     h.converge(() -> h.orchestrator.registry().lookup("web").isEmpty());
     assertThat(h.orchestrator.status("web").replicas()).singleElement()
         .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE));
-    assertThat(h.events(OrchestratorEvent.ReplicaUnready.class)).singleElement()
-        .satisfies(e -> assertThat(e.replica()).isEqualTo("web-0"));
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaUnready.class)).singleElement()
+        .satisfies(e -> assertThat(e.replica()).isEqualTo("web-0")));
   }
 
   @Test
@@ -404,6 +404,17 @@ class OrchestratorSimulationTest {
   }
 
   @Test
+  void sweepRemovesLeftoversOfUndeclaredServicesAtOnce() {
+    h = new SimHarness(c -> c, b -> b.keepOnClose(true));
+    h.orchestrator.apply(ServiceSpec.builder("old").image("old").replicas(2).build());
+    h.converge(() -> h.orchestrator.status("old").isReady());
+    h.orchestrator.close();
+    h.orchestrator = h.start("test");
+    h.orchestrator.sweep();
+    h.await(() -> h.all("old").isEmpty());
+  }
+
+  @Test
   void containersOfAnotherInstanceAreNeverTouched() {
     h = new SimHarness();
     try (Orchestrator other = h.start("other")) {
@@ -438,7 +449,8 @@ class OrchestratorSimulationTest {
     h = new SimHarness(c -> c.image("slow", SimulatedImage.slowStarting(Duration.ofHours(1))), b -> b);
     h.orchestrator.apply(ServiceSpec.builder("slow").image("slow").port(80).readiness(HealthCheck.tcp(80)).replicas(1).build());
     assertThatThrownBy(() -> h.orchestrator.awaitReady("slow", Duration.ofMillis(300)))
-        .isInstanceOf(OrchestratorException.class).hasMessageContaining("slow: 0/1 ready");
+        .isInstanceOf(OrchestratorException.class).hasMessageContaining("slow: 0/1 ready")
+        .hasMessageContaining("last output of slow-0:").hasMessageContaining("started");
   }
 
   @Test

@@ -82,6 +82,11 @@ final class SimHarness implements AutoCloseable {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10)).until(condition::getAsBoolean);
   }
 
+  /** Retries the assertion until it passes: events reach listeners on their own thread, a moment later. */
+  void eventually(org.awaitility.core.ThrowingRunnable assertion) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).untilAsserted(assertion);
+  }
+
   List<ContainerInfo> running(String service) {
     return cluster.running(OwnerLabels.ofService(orchestrator.instanceId(), service));
   }

@@ -84,6 +84,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ServiceReconciler reconciler;
   private final ControlLoop loop;
   private final SpecValidator validator;
+  private final Teardown teardown;
   private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
   private final Object statusChanged = new Object();
   private final Object applyLock = new Object();
@@ -102,12 +103,12 @@ public final class ControlPlane implements AutoCloseable {
     long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
     long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
     SpecValidator.Options v = config.validation();
-    this.validator = new SpecValidator(new SpecValidator.Options(v.allowRootMount(), v.allowDockerSocket(), maxCpu, maxMemory));
+    this.validator = new SpecValidator(v.withNodeCapacity(maxCpu, maxMemory));
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
     ReplicaOps ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
-    Teardown teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
+    this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
     Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock());
@@ -217,11 +218,38 @@ public final class ControlPlane implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new OrchestratorException("service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s);
+          throw new OrchestratorException("service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s
+              + lastLogsOfUnready(s));
         }
         TimeUnit.NANOSECONDS.timedWait(statusChanged, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
       }
     }
+  }
+
+  /** Ends the orphan grace period and reconciles everything, so leftovers of undeclared services go now. */
+  public void sweep() {
+    ensureOpen();
+    teardown.removeOrphansNow();
+    resync();
+  }
+
+  /** The last log lines of every replica that is not ready, for error messages. */
+  private String lastLogsOfUnready(ServiceStatus s) {
+    StringBuilder out = new StringBuilder();
+    for (dev.orchestrator.ReplicaStatus r : s.replicas()) {
+      if (r.state() == dev.orchestrator.ReplicaState.READY || r.containerId().isEmpty() || r.node().isEmpty()) {
+        continue;
+      }
+      try {
+        Node n = cluster.node(r.node());
+        List<String> lines = n.call("logs", r.containerId(), () -> n.runtime().logs(r.containerId(), 10));
+        out.append("\n  last output of ").append(r.replica()).append(':');
+        lines.forEach(l -> out.append("\n    ").append(l));
+      } catch (RuntimeException e) {
+        out.append("\n  no output of ").append(r.replica()).append(": ").append(e.getMessage());
+      }
+    }
+    return out.toString();
   }
 
   public Subscription subscribe(EventListener listener) {

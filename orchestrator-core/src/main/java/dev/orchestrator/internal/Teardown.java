@@ -33,7 +33,7 @@ final class Teardown {
   private final NetworkProvider networks;
   private final VolumeProvider volumes;
   private final Clock clock;
-  private final Instant orphansRemovableAt;
+  private volatile Instant orphansRemovableAt;
 
   Teardown(String instanceId, DesiredState desired, ReplicaOps ops, NetworkProvider networks, VolumeProvider volumes,
       Clock clock, Duration orphanGracePeriod) {
@@ -44,6 +44,11 @@ final class Teardown {
     this.volumes = volumes;
     this.clock = clock;
     this.orphansRemovableAt = clock.instant().plus(orphanGracePeriod);
+  }
+
+  /** Ends the orphan grace period now. */
+  void removeOrphansNow() {
+    orphansRemovableAt = clock.instant();
   }
 
   Map<String, String> owner() {

@@ -38,6 +38,7 @@ public final class ServiceSpec {
   private final List<PlacementConstraint> constraints;
   private final Duration stopGracePeriod;
   private final String workingDir;
+  private final ContainerOptions options;
   private final String specHash;
 
   private ServiceSpec(Builder b) {
@@ -57,6 +58,7 @@ public final class ServiceSpec {
     this.constraints = List.copyOf(b.constraints);
     this.stopGracePeriod = b.stopGracePeriod;
     this.workingDir = b.workingDir;
+    this.options = b.options;
     this.specHash = computeHash();
   }
 
@@ -136,6 +138,11 @@ public final class ServiceSpec {
     return workingDir;
   }
 
+  /** User, signals, hardening and logging of the replicas' containers. */
+  public ContainerOptions options() {
+    return options;
+  }
+
   /** Short hash of everything but {@link #replicas()}: a different hash means "replace". */
   public String specHash() {
     return specHash;
@@ -162,6 +169,7 @@ public final class ServiceSpec {
     canonical.put("constraints", constraints);
     canonical.put("stop", stopGracePeriod);
     canonical.put("workdir", workingDir);
+    canonical.put("options", options);
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
@@ -207,6 +215,7 @@ public final class ServiceSpec {
     private List<PlacementConstraint> constraints = new ArrayList<>();
     private Duration stopGracePeriod = Duration.ofSeconds(10);
     private String workingDir = "";
+    private ContainerOptions options = ContainerOptions.defaults();
 
     private Builder(String name) {
       this.name = name == null ? "" : name;
@@ -229,6 +238,7 @@ public final class ServiceSpec {
       this.constraints = new ArrayList<>(s.constraints);
       this.stopGracePeriod = s.stopGracePeriod;
       this.workingDir = s.workingDir;
+      this.options = s.options;
     }
 
     public Builder name(String name) {
@@ -330,6 +340,12 @@ public final class ServiceSpec {
 
     public Builder workingDir(String dir) {
       this.workingDir = dir == null ? "" : dir;
+      return this;
+    }
+
+    /** User, signals, hardening and logging (see {@link ContainerOptions#defaults()}). */
+    public Builder options(ContainerOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
       return this;
     }
 

@@ -38,9 +38,15 @@ public final class SpecValidator {
    * @param maxNodeCpuMillis the largest node's CPU, 0 if unknown; a larger request is impossible
    * @param maxNodeMemoryBytes the largest node's memory, 0 if unknown
    */
-  public record Options(boolean allowRootMount, boolean allowDockerSocket, long maxNodeCpuMillis, long maxNodeMemoryBytes) {
+  public record Options(boolean allowRootMount, boolean allowDockerSocket, long maxNodeCpuMillis, long maxNodeMemoryBytes,
+      boolean allowPrivileged) {
     public static Options defaults() {
-      return new Options(false, false, 0, 0);
+      return new Options(false, false, 0, 0, false);
+    }
+
+    /** These options with node sizes filled in. */
+    public Options withNodeCapacity(long cpuMillis, long memoryBytes) {
+      return new Options(allowRootMount, allowDockerSocket, cpuMillis, memoryBytes, allowPrivileged);
     }
   }
 
@@ -133,7 +139,35 @@ public final class SpecValidator {
     if (spec.stopGracePeriod().isNegative()) {
       p.add(v("stopGracePeriod", spec.stopGracePeriod().toString(), "must not be negative"));
     }
+    options(p, spec.options());
     return p;
+  }
+
+  private void options(List<ValidationException.Violation> p, ContainerOptions o) {
+    if (o.privileged() && !options.allowPrivileged()) {
+      p.add(v("options.privileged", "true", "privileged containers are refused unless the builder allows them"));
+    }
+    if (o.pidsLimit() < 0) {
+      p.add(v("options.pidsLimit", String.valueOf(o.pidsLimit()), "must be 0 (no limit) or more"));
+    }
+    if (!o.stopSignal().isEmpty() && !o.stopSignal().matches("(SIG)?[A-Z][A-Z0-9+-]*|[0-9]{1,2}")) {
+      p.add(v("options.stopSignal", o.stopSignal(), "must be a signal name like SIGTERM or a number"));
+    }
+    if (!o.user().isEmpty() && !o.user().matches("[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?")) {
+      p.add(v("options.user", o.user(), "must be user or user:group, by name or id"));
+    }
+    for (int i = 0; i < o.capDrop().size(); i++) {
+      capability(p, "options.capDrop[" + i + "]", o.capDrop().get(i));
+    }
+    for (int i = 0; i < o.capAdd().size(); i++) {
+      capability(p, "options.capAdd[" + i + "]", o.capAdd().get(i));
+    }
+  }
+
+  private static void capability(List<ValidationException.Violation> p, String path, String cap) {
+    if (cap == null || !cap.matches("(CAP_)?[A-Z_]+")) {
+      p.add(v(path, String.valueOf(cap), "must be a capability name like NET_ADMIN or ALL"));
+    }
   }
 
   private void ports(List<ValidationException.Violation> p, List<PortSpec> ports) {

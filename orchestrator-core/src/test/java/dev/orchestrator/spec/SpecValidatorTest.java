@@ -66,6 +66,11 @@ class SpecValidatorTest {
         Arguments.of(valid().env("BAD-KEY", "x"), "env.BAD-KEY", "BAD-KEY"),
         Arguments.of(valid().constraint(new PlacementConstraint("zone", PlacementConstraint.Operator.IN, List.of())), "constraints[0].values", "[]"),
         Arguments.of(valid().stopGracePeriod(Duration.ofSeconds(-1)), "stopGracePeriod", "PT-1S"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withPrivileged(true)), "options.privileged", "true"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withPidsLimit(-1)), "options.pidsLimit", "-1"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withStopSignal("sigterm")), "options.stopSignal", "sigterm"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withUser("root user")), "options.user", "root user"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withCapabilities(List.of("net admin"), List.of())), "options.capDrop[0]", "net admin"),
         Arguments.of(valid().restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofSeconds(10), Duration.ofSeconds(1), 2)), "restartPolicy.maxBackoff", "PT1S"));
   }
 
@@ -93,8 +98,9 @@ class SpecValidatorTest {
 
   @Test
   void dangerousMountsPassWhenTheBuilderAllowsThem() {
-    SpecValidator permissive = new SpecValidator(new SpecValidator.Options(true, true, 0, 0));
-    ServiceSpec spec = valid().mount(MountSpec.bind("/", "/host")).mount(MountSpec.bind("/var/run/docker.sock", "/sock")).build();
+    SpecValidator permissive = new SpecValidator(new SpecValidator.Options(true, true, 0, 0, true));
+    ServiceSpec spec = valid().mount(MountSpec.bind("/", "/host")).mount(MountSpec.bind("/var/run/docker.sock", "/sock"))
+        .options(ContainerOptions.defaults().withPrivileged(true)).build();
     assertThat(permissive.check(spec)).isEmpty();
   }
 
@@ -109,7 +115,7 @@ class SpecValidatorTest {
 
   @Test
   void aRequestLargerThanEveryNodeIsImpossible() {
-    SpecValidator sized = new SpecValidator(new SpecValidator.Options(false, false, 4000, 8 * Resources.GIB));
+    SpecValidator sized = new SpecValidator(new SpecValidator.Options(false, false, 4000, 8 * Resources.GIB, false));
     ValidationException e = catchThrowableOfType(ValidationException.class,
         () -> sized.validate(valid().resources(Resources.requests(8000, 16 * Resources.GIB)).build()));
     assertThat(e.violations()).extracting(ValidationException.Violation::path)

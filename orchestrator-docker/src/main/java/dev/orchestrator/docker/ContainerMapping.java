@@ -2,7 +2,9 @@ package dev.orchestrator.docker;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
 import com.github.dockerjava.api.model.Mount;
@@ -14,6 +16,7 @@ import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.PublishedPort;
+import dev.orchestrator.spec.ContainerOptions;
 import dev.orchestrator.spec.MountSpec;
 import dev.orchestrator.spec.PortSpec;
 import dev.orchestrator.spec.Resources;
@@ -46,13 +49,28 @@ final class ContainerMapping {
           : Ports.Binding.bindIp(hostAddress), e));
     }
     Resources res = spec.resources();
+    ContainerOptions options = spec.options();
     HostConfig host = HostConfig.newHostConfig()
         .withPortBindings(bindings)
         .withMounts(mounts(request))
-        .withInit(true)
+        .withInit(options.init())
         // the orchestrator owns restarts, with its own backoff
         .withRestartPolicy(RestartPolicy.noRestart())
-        .withSecurityOpts(List.of("no-new-privileges"));
+        .withSecurityOpts(List.of("no-new-privileges"))
+        .withReadonlyRootfs(options.readOnlyRootFilesystem())
+        .withPrivileged(options.privileged());
+    if (!options.capDrop().isEmpty()) {
+      host.withCapDrop(options.capDrop().stream().map(ContainerMapping::capability).toArray(Capability[]::new));
+    }
+    if (!options.capAdd().isEmpty()) {
+      host.withCapAdd(options.capAdd().stream().map(ContainerMapping::capability).toArray(Capability[]::new));
+    }
+    if (options.pidsLimit() > 0) {
+      host.withPidsLimit(options.pidsLimit());
+    }
+    if (!options.logDriver().isEmpty()) {
+      host.withLogConfig(new LogConfig(LogConfig.LoggingType.fromValue(options.logDriver()), options.logOptions()));
+    }
     if (res.cpuLimitMillis() > 0) {
       host.withNanoCPUs(res.cpuLimitMillis() * 1_000_000L);
     }
@@ -78,6 +96,17 @@ final class ContainerMapping {
     if (!spec.workingDir().isEmpty()) {
       cmd.withWorkingDir(spec.workingDir());
     }
+    if (!options.user().isEmpty()) {
+      cmd.withUser(options.user());
+    }
+    if (!options.stopSignal().isEmpty()) {
+      cmd.withStopSignal(options.stopSignal());
+    }
+  }
+
+  /** docker-java's capability for a name with or without the {@code CAP_} prefix. */
+  static Capability capability(String name) {
+    return Capability.valueOf(name.startsWith("CAP_") ? name.substring(4) : name);
   }
 
   private static List<Mount> mounts(ContainerRequest request) {

@@ -12,6 +12,7 @@ import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.ExecResult;
+import dev.orchestrator.spec.ContainerOptions;
 import dev.orchestrator.spec.MountSpec;
 import dev.orchestrator.spec.Resources;
 import dev.orchestrator.spec.ServiceSpec;
@@ -59,6 +60,24 @@ class DockerSpecMappingTest {
     runtime.start(id);
     await().atMost(WAIT).until(() -> runtime.inspect(id).map(ContainerInfo::running).orElse(false));
     return id;
+  }
+
+  @Test
+  void container_options_reach_the_container() {
+    ServiceSpec spec = shell("hardened", "exec sleep 600").toBuilder()
+        .options(ContainerOptions.defaults().withUser("1000:1000").withPidsLimit(64).withStopSignal("SIGINT")
+            .withReadOnlyRootFilesystem(true).withCapabilities(List.of("ALL"), List.of("NET_BIND_SERVICE"))
+            .withLogging("json-file", Map.of("max-size", "1m")))
+        .build();
+    String id = run("hardened", spec, Map.of());
+
+    assertThat(exec(id, "id -u; id -g")).containsExactly("1000", "1000");
+    assertThat(exec(id, "touch /x 2>/dev/null && echo writable || echo read-only")).containsExactly("read-only");
+    String inspected = docker("inspect", "--format",
+        "{{.HostConfig.PidsLimit}} {{.Config.StopSignal}} {{.HostConfig.CapDrop}} {{.HostConfig.CapAdd}} "
+            + "{{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config \"max-size\"}} {{.HostConfig.Privileged}} "
+            + "{{.HostConfig.SecurityOpt}}", id).strip();
+    assertThat(inspected).isEqualTo("64 SIGINT [ALL] [NET_BIND_SERVICE] json-file 1m false [no-new-privileges]");
   }
 
   @Test
