@@ -22,7 +22,8 @@ class ObservabilityTest {
       h.converge(() -> h.ready("web", 2));
       assertThat(meters.get("orchestrator.replicas").tag("state", "ready").gauge().value()).isEqualTo(2.0);
       assertThat(meters.get("orchestrator.replicas").tag("state", "desired").gauge().value()).isEqualTo(2.0);
-      assertThat(meters.get("orchestrator.reconcile.duration").tag("service", "web").timer().count()).isPositive();
+      h.eventually(() -> assertThat(meters.find("orchestrator.reconcile.duration").tag("service", "web").tag("outcome", "ok")
+          .timers()).isNotEmpty().allSatisfy(t -> assertThat(t.count()).isPositive()));
       assertThat(meters.get("orchestrator.queue.depth").gauge()).isNotNull();
 
       h.cluster.crash(h.running("web").get(0).id(), 1);

@@ -83,9 +83,9 @@ class OrchestratorSimulationTest {
     assertThat(replacement.label(OwnerLabels.RESTARTS)).isEqualTo("1");
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaFailed.class)).singleElement()
         .satisfies(f -> {
-          assertThat(f.exitCode()).isEqualTo(3));
+          assertThat(f.exitCode()).isEqualTo(3);
           assertThat(f.lastLogs()).isNotEmpty();
-        });
+        }));
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaRestarting.class)).singleElement()
         .satisfies(r -> assertThat(r.backoff()).isEqualTo(Duration.ofSeconds(1))));
   }
@@ -332,7 +332,7 @@ class OrchestratorSimulationTest {
     h.cluster.timeOutNextCalls("node-1", "start", 1_000_000, false);
     h.orchestrator.apply(web(3));
     h.converge(Duration.ofMillis(250), () -> h.orchestrator.registry().lookup("web").size() == 2);
-    assertThat(h.orchestrator.status("web").lastError()).contains("start on node node-1");
+    h.eventually(() -> assertThat(h.orchestrator.status("web").lastError()).contains("start on node node-1"));
     assertThat(h.all("web")).as("containers that could not start are removed, not left behind")
         .filteredOn(c -> c.node().equals("node-1")).hasSizeLessThanOrEqualTo(1)
         .allSatisfy(c -> assertThat(c.running()).isFalse());

@@ -54,6 +54,47 @@ public final class DockerImages {
     });
   }
 
+  /**
+   * Builds {@code tag} from a directory holding a {@code Dockerfile} and the files it copies
+   * (every regular file below the directory is sent as the context).
+   */
+  public String build(String tag, Path directory, Map<String, String> labels) {
+    Map<String, byte[]> context = new LinkedHashMap<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+        context.put(directory.relativize(file).toString().replace('\\', '/'), Files.readAllBytes(file));
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the build context " + directory, e);
+    }
+    return build(tag, context, labels);
+  }
+
+  /**
+   * Writes the image as a {@code docker save} tar archive, for hosts without a registry: load it
+   * on another engine with {@link #load(Path)}.
+   */
+  public void save(String image, Path archive) {
+    engine.run("save of image " + image, image, () -> {
+      try (java.io.InputStream in = engine.client().saveImageCmd(image).exec()) {
+        Files.copy(in, archive, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot save image " + image + " to " + archive, e);
+      }
+    });
+  }
+
+  /** Loads images from a {@code docker save} tar archive. */
+  public void load(Path archive) {
+    engine.run("load of " + archive, archive.toString(), () -> {
+      try (java.io.InputStream in = Files.newInputStream(archive)) {
+        engine.client().loadImageCmd(in).exec();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot load images from " + archive, e);
+      }
+    });
+  }
+
   /** Whether the engine has an image of this name (or id). */
   public boolean exists(String image) {
     return engine.call("inspect of image " + image, image, () -> {
