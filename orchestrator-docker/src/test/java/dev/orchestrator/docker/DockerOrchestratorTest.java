@@ -187,7 +187,8 @@ class DockerOrchestratorTest {
     orchestrator.awaitReady("web", READY);
     await().atMost(READY).untilAsserted(() -> assertThat(owned(observer, instance, "web")).hasSize(1));
 
-    assertThat(events.of(ReplicaRemoved.class)).extracting(ReplicaRemoved::replica).containsExactly("web-2", "web-1");
+    await().atMost(READY).untilAsserted(() -> assertThat(events.of(ReplicaRemoved.class))
+        .extracting(ReplicaRemoved::replica).containsExactly("web-2", "web-1"));
     assertThat(orchestrator.registry().lookup("web").endpoints()).extracting(Endpoint::id).containsExactly("web-0");
     assertThat(owned(observer, instance, "web")).singleElement().satisfies(c -> {
       assertThat(c.id()).isEqualTo(kept);
