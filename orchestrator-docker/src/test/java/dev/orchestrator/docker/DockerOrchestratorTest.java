@@ -276,6 +276,27 @@ class DockerOrchestratorTest {
   }
 
   @Test
+  void a_foreign_container_holding_a_replicas_exact_name_is_neither_adopted_nor_published_nor_removed() throws Exception {
+    // stopped, so that adopting it would show as a start; its name is the one slot 0 generation 0 gets
+    String squatter = docker("create", "--name", instance + "-web-0-0", "--label", OwnerLabels.SERVICE + "=web",
+        "--label", DockerTestSupport.TEST_LABEL + "=" + DockerTestSupport.TEST_LABEL_VALUE,
+        image, "httpd", "-f", "-p", "8080", "-h", "/etc");
+    foreign.add(squatter);
+
+    orchestrator.apply(web(image, 1));
+    orchestrator.awaitReady("web", READY);
+
+    assertThat(containerOf(0)).isNotEqualTo(squatter);
+    assertThat(orchestrator.registry().lookup("web").endpoints()).singleElement()
+        .satisfies(e -> assertThat(e.metadata()).doesNotContainValue(squatter));
+    assertThat(events.of(OrchestratorEvent.ReplicaStarted.class)).extracting(OrchestratorEvent.ReplicaStarted::containerId)
+        .doesNotContain(squatter);
+    orchestrator.close();
+    assertThat(observer.inspect(squatter)).as("the squatter is untouched")
+        .hasValueSatisfying(c -> assertThat(c.state()).isEqualTo(dev.orchestrator.runtime.ContainerState.CREATED));
+  }
+
+  @Test
   void close_removes_every_container_the_orchestrator_owns() throws Exception {
     orchestrator.apply(web(image, 2));
     orchestrator.apply(ServiceSpec.builder("worker").image(image).command("sleep", "300")
