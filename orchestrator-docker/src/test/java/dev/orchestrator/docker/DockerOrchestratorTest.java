@@ -315,6 +315,21 @@ class DockerOrchestratorTest {
     assertThat(orchestrator.registry().lookup("web").endpoints()).isEmpty();
   }
 
+  @Test
+  void closing_while_replicas_are_still_being_created_leaves_nothing_behind() throws Exception {
+    orchestrator.apply(web(image, 3));
+    await().atMost(READY).until(() -> !events.of(OrchestratorEvent.ReplicaScheduled.class).isEmpty());
+
+    orchestrator.close();
+
+    assertThat(owned(observer, instance)).as("containers of %s right after close()", instance).isEmpty();
+    // a create still in flight when close() returned would surface now
+    for (int i = 0; i < 3; i++) {
+      orchestrator.resync();
+      assertThat(owned(observer, instance)).isEmpty();
+    }
+  }
+
   private String containerOf(int slot) {
     return orchestrator.status("web").replicas().stream().filter(r -> r.slot() == slot).findFirst()
         .map(ReplicaStatus::containerId).filter(id -> !id.isEmpty())
