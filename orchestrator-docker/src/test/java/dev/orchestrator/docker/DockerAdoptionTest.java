@@ -51,6 +51,7 @@ class DockerAdoptionTest {
   private DockerRuntime node;
   private Orchestrator orchestrator;
   private Process child;
+  private Path childLog;
 
   @BeforeAll
   static void engine() {
@@ -71,7 +72,7 @@ class DockerAdoptionTest {
   }
 
   @AfterEach
-  void cleanUp() throws InterruptedException {
+  void cleanUp() throws InterruptedException, IOException {
     try {
       if (child != null && child.isAlive()) {
         child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -81,6 +82,9 @@ class DockerAdoptionTest {
         assertThat(owned(observer, instance)).as("containers left by close() of %s", instance).isEmpty();
       }
     } finally {
+      if (childLog != null) {
+        java.nio.file.Files.deleteIfExists(childLog);
+      }
       E2eSupport.removeOwned(observer, instance);
       if (node != null) {
         node.close();
@@ -176,6 +180,7 @@ class DockerAdoptionTest {
   private Set<String> runChild(String mode) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Path log = Path.of(System.getProperty("java.io.tmpdir"), "adoption-child-" + instance + ".log");
+    childLog = log;
     child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         AdoptionChild.class.getName(), instance, image, mode)
         .redirectError(log.toFile())
@@ -200,7 +205,7 @@ class DockerAdoptionTest {
     }
     if (line == null) {
       child.destroyForcibly();
-      throw new AssertionError("the child JVM did not report READY; its log " + log + ":\n" + readQuietly(log));
+      throw new AssertionError("the child JVM did not report READY; its output:\n" + readQuietly(log));
     }
     return Arrays.stream(line.split(",")).collect(Collectors.toSet());
   }
