@@ -83,6 +83,13 @@ final class ReplicaOps {
       id = node.call("create", name, () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
     } catch (ContainerConflictException e) {
       id = e.resourceId();
+      String existing = id;
+      ContainerInfo found = node.call("inspect", existing, () -> node.runtime().inspect(existing)).orElse(null);
+      if (found == null || !ownerLabelsOf(labels).equals(ownerLabelsOf(found.labels()))) {
+        throw new NameTakenException(node.name(), existing, "container name " + name + " on node " + node.name()
+            + " is taken by container " + existing + ", which is not this replica of instance " + instanceId
+            + " (labels " + (found == null ? "unknown" : found.labels()) + "); it is left alone");
+      }
     }
     String containerId = id;
     volumeNames.values().forEach(v -> volumes.attach(v, containerId));
@@ -109,6 +116,28 @@ final class ReplicaOps {
             "container " + containerId + " vanished right after start"));
     events.publish(new OrchestratorEvent.ReplicaStarted(clock.instant(), spec.name(), replica, node.name(), containerId));
     return info;
+  }
+
+  /** The labels that make a container this replica: instance, service, slot and generation. */
+  private static Map<String, String> ownerLabelsOf(Map<String, String> labels) {
+    Map<String, String> result = new TreeMap<>();
+    for (String key : List.of(OwnerLabels.INSTANCE, OwnerLabels.SERVICE, OwnerLabels.SLOT, OwnerLabels.GENERATION)) {
+      result.put(key, String.valueOf(labels.get(key)));
+    }
+    return result;
+  }
+
+  /**
+   * A replica's deterministic name is held by a container that is not that replica (foreign, or
+   * another instance's): it is never started, adopted or removed; the slot moves to the next
+   * generation's name instead.
+   */
+  static final class NameTakenException extends dev.orchestrator.runtime.ContainerRuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NameTakenException(String node, String resourceId, String message) {
+      super(node, resourceId, message);
+    }
   }
 
   void start(Node node, ContainerInfo c) {

@@ -296,6 +296,11 @@ final class ServiceReconciler implements Reconciler<String> {
         if (c.running()) {
           result = result.sooner(slots.running(spec, rec, new Cluster.Observed(node, c)));
         }
+      } catch (ReplicaOps.NameTakenException e) {
+        placer.release(w.containerName());
+        rec.generation = generation; // the next attempt uses the next generation's name
+        rec.lastError = e.getMessage();
+        firstFailure = firstFailure == null ? e : firstFailure;
       } catch (RuntimeTimeoutException e) {
         rec.pinnedNode = node.name();
         rec.lastError = e.getMessage();
