@@ -73,10 +73,10 @@ class OrchestratorSimulationTest {
     String slot = victim.label(OwnerLabels.SLOT);
     h.cluster.crash(victim.id(), 3);
     h.await(() -> h.orchestrator.registry().lookup("web").size() == 1);
-    assertThat(h.orchestrator.status("web").replicas()).anySatisfy(r -> {
+    h.eventually(() -> assertThat(h.orchestrator.status("web").replicas()).anySatisfy(r -> {
       assertThat(r.state()).isEqualTo(ReplicaState.BACKOFF);
       assertThat(r.lastExitCode()).isEqualTo(3);
-    });
+    }));
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 2));
     ContainerInfo replacement = h.running("web").stream().filter(c -> c.label(OwnerLabels.SLOT).equals(slot)).findFirst().orElseThrow();
     assertThat(replacement.id()).isNotEqualTo(victim.id());
@@ -182,7 +182,8 @@ class OrchestratorSimulationTest {
     ContainerInfo c = h.running("web").get(0);
     h.cluster.setReady(c.id(), false);
     h.converge(Duration.ofMillis(250), () -> h.orchestrator.registry().lookup("web").size() == 1);
-    assertThat(h.orchestrator.status("web").replicas()).anySatisfy(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNREADY));
+    h.eventually(() -> assertThat(h.orchestrator.status("web").replicas())
+        .anySatisfy(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNREADY)));
     assertThat(h.running("web")).hasSize(2);
     h.cluster.setReady(c.id(), true);
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 2));
@@ -257,8 +258,8 @@ class OrchestratorSimulationTest {
     OrchestratorEvent.ReplicaUnschedulable u = h.events(OrchestratorEvent.ReplicaUnschedulable.class).get(0);
     assertThat(u.replica()).isEqualTo("extra-0");
     assertThat(u.diagnosis()).contains("node-1: insufficient cpu: requested 2000m, free 1000m").contains("node-2").contains("node-3");
-    assertThat(h.orchestrator.status("extra").replicas()).singleElement()
-        .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE));
+    h.eventually(() -> assertThat(h.orchestrator.status("extra").replicas()).singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE)));
     h.orchestrator.scale("big", 2);
     h.converge(Duration.ofMillis(100), () -> h.orchestrator.status("extra").isReady());
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaUnschedulable.class)).as("not retried in a hot loop").hasSize(1));
@@ -320,8 +321,8 @@ class OrchestratorSimulationTest {
     h.converge(() -> h.ready("web", 1));
     h.cluster.failNode("gpu-1");
     h.converge(() -> h.orchestrator.registry().lookup("web").isEmpty());
-    assertThat(h.orchestrator.status("web").replicas()).singleElement()
-        .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE));
+    h.eventually(() -> assertThat(h.orchestrator.status("web").replicas()).singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE)));
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaUnready.class)).singleElement()
         .satisfies(e -> assertThat(e.replica()).isEqualTo("web-0")));
   }

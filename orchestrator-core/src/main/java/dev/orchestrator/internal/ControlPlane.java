@@ -196,13 +196,23 @@ public final class ControlPlane implements AutoCloseable {
     return new TreeMap<>(desired.services());
   }
 
+  /**
+   * The last pass's view of the service, measured against the current declaration: a spec or
+   * replica count applied since that pass shows as not ready until a pass has caught up.
+   */
   public ServiceStatus status(String service) {
+    ServiceSpec spec = desired.service(service);
     ServiceBook book = reconciler.books().get(service);
     if (book == null) {
-      ServiceSpec spec = desired.service(service);
       return new ServiceStatus(service, spec == null ? "" : spec.specHash(), spec == null ? 0 : spec.replicas(), 0, 0, List.of(), "");
     }
-    return book.status();
+    ServiceStatus s = book.status();
+    if (spec == null || (s.desiredReplicas() == spec.replicas() && s.specHash().equals(spec.specHash()))) {
+      return s;
+    }
+    int updated = (int) s.replicas().stream()
+        .filter(r -> r.state() == dev.orchestrator.ReplicaState.READY && r.specHash().equals(spec.specHash())).count();
+    return new ServiceStatus(service, spec.specHash(), spec.replicas(), s.readyReplicas(), updated, s.replicas(), s.lastError());
   }
 
   /** Blocks until the service is ready (every replica ready on the declared spec) or the timeout passes. */
@@ -281,6 +291,15 @@ public final class ControlPlane implements AutoCloseable {
     String owner = e.labels().get(OwnerLabels.INSTANCE);
     String service = e.labels().get(OwnerLabels.SERVICE);
     if (config.instanceId().equals(owner) && service != null) {
+      boolean gone = e.type() == RuntimeEvent.Type.DIED || e.type() == RuntimeEvent.Type.OOM_KILLED
+          || e.type() == RuntimeEvent.Type.REMOVED;
+      ServiceBook book = reconciler.books().get(service);
+      if (gone && book != null) {
+        book.markDown(e.containerId(), "container " + e.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        synchronized (statusChanged) {
+          statusChanged.notifyAll();
+        }
+      }
       enqueue(service);
     }
     boolean capacityChanged = e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE

@@ -59,7 +59,7 @@ final class ServiceBook {
   }
 
   /** Publishes a status built from the slot records below {@code replicas}. */
-  void publish(ServiceSpec spec, String lastError) {
+  synchronized void publish(ServiceSpec spec, String lastError) {
     int desired = spec == null ? 0 : spec.replicas();
     String hash = spec == null ? "" : spec.specHash();
     List<ReplicaStatus> replicas = new ArrayList<>();
@@ -81,8 +81,35 @@ final class ServiceBook {
     status = new ServiceStatus(service, hash, desired, ready, updated, replicas, lastError == null ? "" : lastError);
   }
 
+  /**
+   * Takes a replica whose container just died out of the published status at once, before the
+   * next pass looks at it, so that nobody reads "ready" for a dead container. Called on the
+   * runtime's event thread.
+   */
+  synchronized void markDown(String containerId, String why) {
+    ServiceStatus s = status;
+    List<ReplicaStatus> replicas = new ArrayList<>();
+    int ready = s.readyReplicas();
+    int updated = s.updatedReplicas();
+    boolean changed = false;
+    for (ReplicaStatus r : s.replicas()) {
+      if (r.containerId().equals(containerId) && r.state() == ReplicaState.READY) {
+        changed = true;
+        ready--;
+        updated -= r.specHash().equals(s.specHash()) ? 1 : 0;
+        replicas.add(new ReplicaStatus(r.replica(), r.slot(), ReplicaState.PENDING, r.node(), r.containerId(), r.specHash(),
+            r.restarts(), r.lastExitCode(), why));
+      } else {
+        replicas.add(r);
+      }
+    }
+    if (changed) {
+      status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), ready, updated, replicas, s.lastError());
+    }
+  }
+
   /** Records a failed pass without touching replica statuses. */
-  void publishError(String error) {
+  synchronized void publishError(String error) {
     ServiceStatus s = status;
     status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), s.readyReplicas(), s.updatedReplicas(), s.replicas(), error);
   }
