@@ -1,6 +1,8 @@
 package dev.orchestrator.internal;
 
 import dev.orchestrator.OrchestratorException;
+import dev.orchestrator.ReplicaState;
+import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.event.EventListener;
@@ -10,6 +12,7 @@ import dev.orchestrator.reconcile.ExponentialBackoffRateLimiter;
 import dev.orchestrator.reconcile.WorkQueue;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.ImageNotFoundException;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
@@ -202,6 +205,30 @@ public final class ControlPlane implements AutoCloseable {
       return new ServiceStatus(service, spec == null ? "" : spec.specHash(), spec == null ? 0 : spec.replicas(), 0, 0, List.of(), "");
     }
     return book.status();
+  }
+
+  /**
+   * Current usage of the service's running replicas (starting, ready or unready), by replica
+   * name, each read from its node under the call timeout. A replica whose node fails or times
+   * out is left out, and so are the rest of that node's replicas in this call.
+   */
+  public Map<String, ContainerStats> usage(String service) {
+    Map<String, ContainerStats> out = new TreeMap<>();
+    Set<String> failedNodes = new HashSet<>();
+    for (ReplicaStatus r : status(service).replicas()) {
+      boolean running = r.state() == ReplicaState.STARTING || r.state() == ReplicaState.READY || r.state() == ReplicaState.UNREADY;
+      if (!running || r.containerId().isEmpty() || r.node().isEmpty() || failedNodes.contains(r.node())) {
+        continue;
+      }
+      try {
+        Node n = cluster.node(r.node());
+        out.put(r.replica(), n.call("stats", r.containerId(), () -> n.runtime().stats(r.containerId())));
+      } catch (RuntimeException e) {
+        log.debug("no stats for {} on {}: {}", r.replica(), r.node(), e.getMessage());
+        failedNodes.add(r.node());
+      }
+    }
+    return out;
   }
 
   /** Blocks until the service is ready (every replica ready on the declared spec) or the timeout passes. */
