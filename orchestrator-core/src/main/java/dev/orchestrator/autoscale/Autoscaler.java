@@ -173,6 +173,7 @@ public final class Autoscaler implements AutoCloseable {
           if (!next.isAfter(now)) {
             break;
           }
+          evaluatedUpTo = now;
           long until = next.equals(Instant.MAX) ? MAX_WAIT_NANOS : Duration.between(now, next).toNanos();
           wake.awaitNanos(Math.max(1, Math.min(MAX_WAIT_NANOS, until)));
         }
@@ -186,7 +187,6 @@ public final class Autoscaler implements AutoCloseable {
           tick(s, now);
         }
       }
-      evaluatedUpTo = now;
     }
   }
 
