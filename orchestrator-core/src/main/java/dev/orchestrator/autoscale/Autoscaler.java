@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * restarts from it); other in-between samples are dropped without touching the history. A late
  * wake-up (a clock that jumped) makes one decision at the current time, never a burst.
  *
+ * <p>The autoscaler owns the replica count of its services: a count applied by other means is
+ * taken as the current count and decided again at the next tick. A service that is not declared
+ * is skipped until it is.
+ *
  * <p>Threads: one thread ({@code autoscaler}) that this class owns runs every read, decision,
  * scale and listener call, in order. The per-service state (history, time of the last decision, next
  * tick) is confined to it; the lock guards {@code started}, the clock registration and the wake-up
@@ -184,7 +188,11 @@ public final class Autoscaler implements AutoCloseable {
       }
       for (ServiceState s : services) {
         if (!s.nextTick.isAfter(now)) {
-          tick(s, now);
+          try {
+            tick(s, now);
+          } catch (RuntimeException e) {
+            log.warn("autoscaling {} failed; retrying at the next tick", s.name, e);
+          }
         }
       }
     }
