@@ -112,7 +112,7 @@ public final class Orchestrator implements AutoCloseable {
   /**
    * Current CPU and memory usage of the service's running replicas, by replica name
    * ({@code <service>-<slot>}), each read from its node's runtime under the call timeout. Replicas
-   * whose node does not answer are absent. This is what autoscaling on CPU or memory reads.
+   * whose stats cannot be read (the node times out or is down) are absent. This is what autoscaling on CPU or memory reads.
    */
   public Map<String, ContainerStats> usage(String service) {
     return plane.usage(service);

@@ -14,8 +14,10 @@ import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.ImageNotFoundException;
+import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
+import dev.orchestrator.runtime.RuntimeTimeoutException;
 import dev.orchestrator.scheduling.Scheduler;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.ServiceSpec;
@@ -209,8 +211,8 @@ public final class ControlPlane implements AutoCloseable {
 
   /**
    * Current usage of the service's running replicas (starting, ready or unready), by replica
-   * name, each read from its node under the call timeout. A replica whose node fails or times
-   * out is left out, and so are the rest of that node's replicas in this call.
+   * name, each read from its node under the call timeout. A replica whose stats fail is left out;
+   * after a node times out or is unavailable, the rest of its replicas are left out of this call.
    */
   public Map<String, ContainerStats> usage(String service) {
     Map<String, ContainerStats> out = new TreeMap<>();
@@ -223,9 +225,11 @@ public final class ControlPlane implements AutoCloseable {
       try {
         Node n = cluster.node(r.node());
         out.put(r.replica(), n.call("stats", r.containerId(), () -> n.runtime().stats(r.containerId())));
+      } catch (RuntimeTimeoutException | NodeUnavailableException e) {
+        log.debug("node {} gave no stats for {}: {}", r.node(), r.replica(), e.getMessage());
+        failedNodes.add(r.node());
       } catch (RuntimeException e) {
         log.debug("no stats for {} on {}: {}", r.replica(), r.node(), e.getMessage());
-        failedNodes.add(r.node());
       }
     }
     return out;
