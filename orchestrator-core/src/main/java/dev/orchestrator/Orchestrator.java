@@ -8,6 +8,7 @@ import dev.orchestrator.process.ProcessRuntime;
 import dev.orchestrator.registry.InMemoryServiceRegistry;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.scheduling.Scheduler;
 import dev.orchestrator.scheduling.SpreadScheduler;
 import dev.orchestrator.spec.NetworkSpec;
@@ -106,6 +107,15 @@ public final class Orchestrator implements AutoCloseable {
   /** Desired versus actual state of a service, per replica. */
   public ServiceStatus status(String service) {
     return plane.status(service);
+  }
+
+  /**
+   * Current CPU and memory usage of the service's running replicas, by replica name
+   * ({@code <service>-<slot>}), each read from its node's runtime under the call timeout. Replicas
+   * whose stats cannot be read (the node times out or is down) are absent. This is what autoscaling on CPU or memory reads.
+   */
+  public Map<String, ContainerStats> usage(String service) {
+    return plane.usage(service);
   }
 
   /**

@@ -1,6 +1,8 @@
 package dev.orchestrator.internal;
 
 import dev.orchestrator.OrchestratorException;
+import dev.orchestrator.ReplicaState;
+import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.event.EventListener;
@@ -10,9 +12,12 @@ import dev.orchestrator.reconcile.ExponentialBackoffRateLimiter;
 import dev.orchestrator.reconcile.WorkQueue;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.ImageNotFoundException;
+import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
+import dev.orchestrator.runtime.RuntimeTimeoutException;
 import dev.orchestrator.scheduling.Scheduler;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.ServiceSpec;
@@ -213,6 +218,32 @@ public final class ControlPlane implements AutoCloseable {
     int updated = (int) s.replicas().stream()
         .filter(r -> r.state() == dev.orchestrator.ReplicaState.READY && r.specHash().equals(spec.specHash())).count();
     return new ServiceStatus(service, spec.specHash(), spec.replicas(), s.readyReplicas(), updated, s.replicas(), s.lastError());
+  }
+
+  /**
+   * Current usage of the service's running replicas (starting, ready or unready), by replica
+   * name, each read from its node under the call timeout. A replica whose stats fail is left out;
+   * after a node times out or is unavailable, the rest of its replicas are left out of this call.
+   */
+  public Map<String, ContainerStats> usage(String service) {
+    Map<String, ContainerStats> out = new TreeMap<>();
+    Set<String> failedNodes = new HashSet<>();
+    for (ReplicaStatus r : status(service).replicas()) {
+      boolean running = r.state() == ReplicaState.STARTING || r.state() == ReplicaState.READY || r.state() == ReplicaState.UNREADY;
+      if (!running || r.containerId().isEmpty() || r.node().isEmpty() || failedNodes.contains(r.node())) {
+        continue;
+      }
+      try {
+        Node n = cluster.node(r.node());
+        out.put(r.replica(), n.call("stats", r.containerId(), () -> n.runtime().stats(r.containerId())));
+      } catch (RuntimeTimeoutException | NodeUnavailableException e) {
+        log.debug("node {} gave no stats for {}: {}", r.node(), r.replica(), e.getMessage());
+        failedNodes.add(r.node());
+      } catch (RuntimeException e) {
+        log.debug("no stats for {} on {}: {}", r.replica(), r.node(), e.getMessage());
+      }
+    }
+    return out;
   }
 
   /** Blocks until the service is ready (every replica ready on the declared spec) or the timeout passes. */
