@@ -230,7 +230,7 @@ final class Engine implements AutoCloseable {
         || c instanceof UnknownHostException
         || c instanceof NoSuchFileException
         || name.endsWith("ConnectTimeoutException")
-        || (c instanceof SocketException && String.valueOf(c.getMessage()).matches("(?i).*(refused|no such file|not found).*"));
+        || (c instanceof SocketException && String.valueOf(c.getMessage()).matches("(?i).*(refused|no such file|not found|unreachable).*"));
   }
 
   private static String describe(Throwable c) {
