@@ -56,6 +56,9 @@ class DockerEngineFaultTest {
   void cleanUp() {
     log.info("events:\n  {}", String.join("\n  ", events.stream().map(OrchestratorEvent::toString).toList()));
     try {
+      if (engine != null) {
+        engine.partition(false); // so that closing removes the containers instead of waiting on timeouts
+      }
       if (orchestrator != null) {
         orchestrator.close();
       }
@@ -65,7 +68,9 @@ class DockerEngineFaultTest {
           runtime.close();
         }
       } finally {
-        engine.close();
+        if (engine != null) {
+          engine.close();
+        }
       }
     }
   }
