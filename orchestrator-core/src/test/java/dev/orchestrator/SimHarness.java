@@ -3,6 +3,7 @@ package dev.orchestrator;
 
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.simulation.SimulatedCluster;
 import dev.orchestrator.time.ManualClock;
@@ -27,13 +28,21 @@ final class SimHarness implements AutoCloseable {
   final List<String> violations = new CopyOnWriteArrayList<>();
   Orchestrator orchestrator;
   private final UnaryOperator<Orchestrator.Builder> customize;
+  private final UnaryOperator<ContainerRuntime> runtimeView;
 
   SimHarness() {
     this(b -> b, b -> b);
   }
 
   SimHarness(UnaryOperator<SimulatedCluster.Builder> clusterSetup, UnaryOperator<Orchestrator.Builder> customize) {
+    this(clusterSetup, customize, r -> r);
+  }
+
+  /** {@code runtimeView} wraps each simulated node's runtime as the orchestrator sees it. */
+  SimHarness(UnaryOperator<SimulatedCluster.Builder> clusterSetup, UnaryOperator<Orchestrator.Builder> customize,
+      UnaryOperator<ContainerRuntime> runtimeView) {
     this.customize = customize;
+    this.runtimeView = runtimeView;
     SimulatedCluster.Builder b = SimulatedCluster.builder().clock(clock).seed(42)
         .invariant(this::noSlotRunsTwice);
     this.cluster = clusterSetup.apply(b.nodes("node", 3, 4000, 8L * 1024 * 1024 * 1024)).build();
@@ -41,7 +50,7 @@ final class SimHarness implements AutoCloseable {
   }
 
   Orchestrator start(String instanceId) {
-    Orchestrator.Builder b = Orchestrator.builder().instanceId(instanceId).clock(clock).nodes(cluster.runtimes())
+    Orchestrator.Builder b = Orchestrator.builder().instanceId(instanceId).clock(clock).nodes(cluster.runtimes().stream().map(runtimeView).toList())
         .resyncInterval(Duration.ofSeconds(30)).orphanGracePeriod(Duration.ofSeconds(60))
         .callTimeout(Duration.ofSeconds(5)).retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(5))
         .eventListener(events::add);

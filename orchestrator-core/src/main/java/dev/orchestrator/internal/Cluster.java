@@ -49,16 +49,20 @@ final class Cluster {
   /**
    * What the nodes run for one service. {@code uncertain} names nodes that timed out: their
    * containers are unknown, so the caller must not place slots that might live there.
+   * {@code unavailable} names nodes that were down: their replicas count as lost, but nothing may
+   * be placed on them until a later observation lists them (they may still run those replicas).
    */
-  record Observation(List<Observed> containers, Set<String> uncertain) {}
+  record Observation(List<Observed> containers, Set<String> uncertain, Set<String> unavailable) {}
 
   /**
    * Every container of the service on every reachable node. A node that is down contributes
-   * nothing (its replicas count as lost); a node that times out is reported as uncertain.
+   * nothing (its replicas count as lost) and is reported as unavailable; a node that times out is
+   * reported as uncertain.
    */
   Observation observe(String service) {
     List<Observed> out = new ArrayList<>();
     Set<String> uncertain = new TreeSet<>();
+    Set<String> unavailable = new TreeSet<>();
     for (Node n : nodes.values()) {
       try {
         for (ContainerInfo c : n.call("list", service, () -> n.runtime().list(OwnerLabels.ofService(instanceId, service)))) {
@@ -66,12 +70,13 @@ final class Cluster {
         }
       } catch (NodeUnavailableException e) {
         log.debug("node {} unavailable while observing {}: {}", n.name(), service, e.getMessage());
+        unavailable.add(n.name());
       } catch (RuntimeException e) {
         log.info("node {} did not list {}: {}", n.name(), service, e.getMessage());
         uncertain.add(n.name());
       }
     }
-    return new Observation(out, uncertain);
+    return new Observation(out, uncertain, unavailable);
   }
 
   /** Services that have containers owned by this instance on a reachable node. */

@@ -2,7 +2,6 @@ package dev.orchestrator.internal;
 
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerState;
-import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.scheduling.ClusterSnapshot;
 import dev.orchestrator.scheduling.NodeSnapshot;
@@ -56,21 +55,26 @@ final class Placer {
     this.clock = clock;
   }
 
-  /** Places each wanted slot in order, accounting for the earlier ones; reserves the placed. */
-  List<Placement> place(ServiceSpec spec, List<Want> wants) {
+  /**
+   * Places each wanted slot in order, accounting for the earlier ones; reserves the placed.
+   * Nodes in {@code unobserved} are treated as not ready: the caller could not list them, so
+   * they may still run the very replicas being placed (a node coming back from a partition).
+   */
+  List<Placement> place(ServiceSpec spec, List<Want> wants, Set<String> unobserved) {
     long listedAfter;
     synchronized (lock) {
       listedAfter = sequence++;
     }
     Map<String, List<ContainerInfo>> observed = new HashMap<>();
-    Set<String> unreachable = new HashSet<>();
+    Set<String> unreachable = new HashSet<>(unobserved);
     for (Node n : nodes) {
+      if (unreachable.contains(n.name())) {
+        continue;
+      }
       try {
         observed.put(n.name(), n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(instanceId))));
-      } catch (NodeUnavailableException e) {
-        unreachable.add(n.name());
       } catch (RuntimeException e) {
-        unreachable.add(n.name());
+        unreachable.add(n.name()); // down or timed out: place nothing there now
       }
     }
     List<Placement> out = new ArrayList<>();
@@ -98,7 +102,6 @@ final class Placer {
     }
   }
 
-  /** Caller holds the lock. */
   /**
    * Caller holds the lock. A reservation ends only when a listing that began after it was made
    * shows its container: an older listing may have missed it.

@@ -4,6 +4,7 @@ import dev.orchestrator.ReplicaState;
 import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.spec.ServiceSpec;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,8 @@ final class ServiceBook {
     String registeredContainer = "";
     String readyAnnouncedFor = "";
     String failureRecordedFor = "";
+    /** When the failure of {@link #failureRecordedFor} was first seen: the backoff's start if the runtime has no exit time. */
+    Instant failureRecordedAt = Instant.EPOCH;
     String restartAnnouncedFor = "";
     String livenessFailedFor = "";
     String unschedulable = "";

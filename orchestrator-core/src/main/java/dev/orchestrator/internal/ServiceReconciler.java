@@ -139,7 +139,7 @@ final class ServiceReconciler implements Reconciler<String> {
     MDC.remove("replica");
     if (!pass.missing.isEmpty()) {
       try {
-        pass.result = pass.result.sooner(create(spec, book, pass.missing));
+        pass.result = pass.result.sooner(create(spec, book, pass.missing, observation.unavailable()));
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }
@@ -263,8 +263,8 @@ final class ServiceReconciler implements Reconciler<String> {
     return new Placer.Want(rec.slot, ops.containerName(spec.name(), rec.slot, rec.generation + 1), rec.pinnedNode);
   }
 
-  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing) {
-    List<Placement> placements = placer.place(spec, missing);
+  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<String> unobserved) {
+    List<Placement> placements = placer.place(spec, missing, unobserved);
     ReconcileResult result = ReconcileResult.done();
     RuntimeException firstFailure = null;
     for (int i = 0; i < missing.size(); i++) {

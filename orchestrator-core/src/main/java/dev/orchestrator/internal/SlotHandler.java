@@ -113,6 +113,7 @@ final class SlotHandler {
     boolean failed = livenessFailed || c.exitCode() != 0 || c.oomKilled();
     if (!rec.failureRecordedFor.equals(c.id())) {
       rec.failureRecordedFor = c.id();
+      rec.failureRecordedAt = clock.instant();
       rec.lastExitCode = c.exitCode();
       rec.lastError = livenessFailed ? "liveness check failed" : c.oomKilled() ? "OOM killed" : "exited with code " + c.exitCode();
       rec.readyAnnouncedFor = "";
@@ -128,7 +129,9 @@ final class SlotHandler {
     }
     int restarts = ReplicaOps.restartsOf(c);
     Instant started = c.startedAt();
-    Instant finished = c.finishedAt() != null ? c.finishedAt() : clock.instant();
+    // a container that never ran (its start failed) has no exit time: count from when its failure was seen,
+    // not from now, or the backoff would never end
+    Instant finished = c.finishedAt() != null ? c.finishedAt() : rec.failureRecordedAt;
     if (started != null && Duration.between(started, finished).compareTo(policy.resetAfter()) >= 0) {
       restarts = 0;
     }

@@ -37,8 +37,10 @@ import java.util.function.Consumer;
  *
  * <p>Containers are created with restart policy "no" (the orchestrator restarts them),
  * {@code --init}, {@code no-new-privileges}, their ports published on the node's host address
- * and no swap beyond a memory limit. Every call is bounded: connections by the connect timeout,
- * answers by the response timeout, pulls and builds by the image timeout, exec by its own.
+ * and no swap beyond a memory limit. The API version is negotiated on first use (see
+ * {@link #apiVersion()}): engines from 20.10 (API 1.41) to current releases work. Every call is
+ * bounded: connections by the connect timeout, answers by the response timeout, pulls and builds
+ * by the image timeout, exec by its own.
  */
 public final class DockerRuntime implements ContainerRuntime {
   private final Engine engine;
@@ -72,6 +74,16 @@ public final class DockerRuntime implements ContainerRuntime {
   /** A builder with the defaults described on each of its methods. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The Docker API version every request uses ("1.41"): the highest that both the engine and
+   * docker-java support, negotiated on first use (this call negotiates if nothing did yet).
+   *
+   * @throws ContainerRuntimeException if the engine does not answer, or supports no usable version
+   */
+  public String apiVersion() {
+    return engine.call("API version negotiation", "", () -> engine.apiVersion().toString());
   }
 
   /** Builds images on this runtime's engine (for engines without a registry). */

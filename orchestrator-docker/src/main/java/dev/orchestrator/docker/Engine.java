@@ -2,9 +2,13 @@ package dev.orchestrator.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfigDelegate;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.RuntimeTimeoutException;
@@ -18,24 +22,38 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where calls reach the engine: bounds how many run at once (the connection pool
  * never makes a caller wait longer than the response timeout) and turns docker-java and
  * transport failures into the SPI's exceptions.
+ *
+ * <p>The API version is negotiated on first use: an unversioned {@code GET /version} over the
+ * same transport, then every request is pinned to {@link ApiVersion#negotiate the chosen version}.
+ * A failed negotiation (engine down, version refused) is retried by the next call.
  */
 final class Engine implements AutoCloseable {
-  private final DockerClient client;
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+  private final DockerClientConfig config;
+  private final DockerHttpClient http;
   private final String host;
   private final Duration connectTimeout;
   private final Duration responseTimeout;
   private final Semaphore permits;
+  private final ReentrantLock negotiation = new ReentrantLock();
+  private volatile DockerClient client;
+  private volatile ApiVersion apiVersion;
   private volatile String nodeName;
 
-  Engine(DockerClient client, String host, Duration connectTimeout, Duration responseTimeout, int maxConnections) {
-    this.client = client;
-    this.host = host;
+  Engine(DockerClientConfig config, DockerHttpClient http, Duration connectTimeout, Duration responseTimeout, int maxConnections) {
+    this.config = config;
+    this.http = http;
+    this.host = config.getDockerHost().toString();
     this.connectTimeout = connectTimeout;
     this.responseTimeout = responseTimeout;
     // one connection stays free for the event stream
@@ -43,7 +61,7 @@ final class Engine implements AutoCloseable {
     this.nodeName = host;
   }
 
-  /** One client with its own bounded connection pool; the API version is left to negotiation. */
+  /** One transport with its own bounded connection pool; no engine call happens yet. */
   static Engine connect(DockerClientConfig config, Duration connectTimeout, Duration responseTimeout, int maxConnections) {
     ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
@@ -52,12 +70,60 @@ final class Engine implements AutoCloseable {
         .connectionTimeout(connectTimeout)
         .responseTimeout(responseTimeout)
         .build();
-    return new Engine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString(),
-        connectTimeout, responseTimeout, maxConnections);
+    return new Engine(config, http, connectTimeout, responseTimeout, maxConnections);
   }
 
+  /** The client pinned to the negotiated API version, negotiating first if needed. */
   DockerClient client() {
-    return client;
+    DockerClient c = client;
+    return c != null ? c : negotiate();
+  }
+
+  /** The negotiated API version, negotiating first if needed. */
+  ApiVersion apiVersion() {
+    client();
+    return apiVersion;
+  }
+
+  private DockerClient negotiate() {
+    try {
+      if (!negotiation.tryLock(connectTimeout.plus(responseTimeout).toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new RuntimeTimeoutException(node(), "", "API version negotiation with Docker Engine at " + host
+            + " did not finish within " + seconds(connectTimeout.plus(responseTimeout)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RuntimeTimeoutException(node(), "", "API version negotiation interrupted", e);
+    }
+    try {
+      if (client != null) {
+        return client;
+      }
+      Version version = DockerClientImpl.getInstance(pinned(RemoteApiVersion.unknown()), http).versionCmd().exec();
+      ApiVersion chosen;
+      try {
+        chosen = ApiVersion.negotiate(version.getApiVersion(), version.getMinAPIVersion());
+      } catch (IllegalStateException e) {
+        throw new ContainerRuntimeException(node(), "", "Docker Engine at " + host + " cannot be used: " + e.getMessage(), e);
+      }
+      log.info("Docker Engine at {} speaks API {} (minimum {}); using API {}",
+          host, version.getApiVersion(), version.getMinAPIVersion(), chosen);
+      apiVersion = chosen;
+      client = DockerClientImpl.getInstance(pinned(chosen.toRemote()), http);
+      return client;
+    } finally {
+      negotiation.unlock();
+    }
+  }
+
+  /** The configuration with its API version replaced. */
+  private DockerClientConfig pinned(RemoteApiVersion version) {
+    return new DockerClientConfigDelegate(config) {
+      @Override
+      public RemoteApiVersion getApiVersion() {
+        return version;
+      }
+    };
   }
 
   String host() {
@@ -164,7 +230,7 @@ final class Engine implements AutoCloseable {
         || c instanceof UnknownHostException
         || c instanceof NoSuchFileException
         || name.endsWith("ConnectTimeoutException")
-        || (c instanceof SocketException && String.valueOf(c.getMessage()).matches("(?i).*(refused|no such file|not found).*"));
+        || (c instanceof SocketException && String.valueOf(c.getMessage()).matches("(?i).*(refused|no such file|not found|unreachable).*"));
   }
 
   private static String describe(Throwable c) {
@@ -201,7 +267,7 @@ final class Engine implements AutoCloseable {
   @Override
   public void close() {
     try {
-      client.close();
+      http.close();
     } catch (IOException e) {
       // the connection pool is gone either way
     }

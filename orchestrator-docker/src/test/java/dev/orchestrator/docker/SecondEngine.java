@@ -1,0 +1,126 @@
+package dev.orchestrator.docker;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A second Docker Engine in its own network namespace, reached over TCP like a remote host:
+ * a handle on {@code scripts/second-engine.sh}. Stopping it (SIGTERM) is a node failure;
+ * starting it again keeps its data root. A partition drops every packet to it. {@link #close()} removes the daemon, the namespace,
+ * the veth and the data, also from a shutdown hook if the test JVM dies first.
+ */
+final class SecondEngine implements AutoCloseable {
+  private static final long SCRIPT_TIMEOUT_SECONDS = 90;
+
+  private final String name;
+  private final Thread cleanup;
+  private String host;
+
+  private SecondEngine(String name) {
+    this.name = name;
+    this.cleanup = new Thread(() -> script("kill", name), "second-engine-cleanup-" + name);
+  }
+
+  /** Creates the namespace and starts the engine; cleans up and rethrows if that fails. */
+  static SecondEngine start() {
+    SecondEngine engine = new SecondEngine("oe" + DockerTestSupport.randomId().substring(0, 6));
+    Runtime.getRuntime().addShutdownHook(engine.cleanup);
+    try {
+      engine.startDaemon();
+      return engine;
+    } catch (RuntimeException | AssertionError e) {
+      engine.close();
+      throw e;
+    }
+  }
+
+  /** The engine's address, {@code tcp://10.250.X.2:2375}. */
+  String host() {
+    return host;
+  }
+
+  /** The engine's IP address, where its published ports answer. */
+  String address() {
+    return host.substring("tcp://".length(), host.lastIndexOf(':'));
+  }
+
+  /** Starts the daemon (again), returning once it answers. */
+  void startDaemon() {
+    List<String> out = script("start", name).lines().toList();
+    host = out.get(out.size() - 1).strip();
+  }
+
+  /** SIGTERM to the daemon; returns once it has exited. */
+  void stopDaemon() {
+    script("stop", name);
+  }
+
+  /** Cuts (true) or restores the network link to the engine; the daemon and its containers keep running. */
+  void partition(boolean cut) {
+    script("partition", name, cut ? "on" : "off");
+  }
+
+  /** Copies an image from the main engine. */
+  void load(String image) {
+    script("load", name, image);
+  }
+
+  /** Runs the docker CLI against this engine's unix socket (it answers there during a partition too). */
+  String docker(String... args) {
+    List<String> command = new ArrayList<>(List.of("-H", "unix:///tmp/" + name + "/docker.sock"));
+    command.addAll(List.of(args));
+    return DockerTestSupport.docker(command.toArray(String[]::new));
+  }
+
+  @Override
+  public void close() {
+    script("kill", name);
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down: the hook runs anyway
+    }
+  }
+
+  private static String script(String... args) {
+    List<String> command = new ArrayList<>(List.of(scriptPath().toString()));
+    command.addAll(List.of(args));
+    Path stdout = null;
+    try {
+      stdout = Files.createTempFile("second-engine", ".out");
+      Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      if (!p.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(command + " did not finish within " + SCRIPT_TIMEOUT_SECONDS + " s");
+      }
+      if (p.exitValue() != 0) {
+        throw new AssertionError(command + " failed with exit code " + p.exitValue() + " (see its stderr above)");
+      }
+      return Files.readString(stdout, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new AssertionError("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } finally {
+      if (stdout != null) {
+        stdout.toFile().delete();
+      }
+    }
+  }
+
+  private static Path scriptPath() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path script = dir.resolve("scripts/second-engine.sh");
+      if (Files.isExecutable(script)) {
+        return script;
+      }
+    }
+    throw new AssertionError("scripts/second-engine.sh not found above " + Path.of("").toAbsolutePath());
+  }
+}
