@@ -287,6 +287,29 @@ class OrchestratorSimulationTest {
   }
 
   @Test
+  void nodeOutagesAreReportedAsEvents() {
+    h = new SimHarness();
+    h.cluster.failNode("node-3");
+    h.cluster.restoreNode("node-3");
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.NodeAvailability.class))
+        .extracting(OrchestratorEvent.NodeAvailability::node, OrchestratorEvent.NodeAvailability::available)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("node-3", false), org.assertj.core.groups.Tuple.tuple("node-3", true)));
+  }
+
+  @Test
+  void aServiceIsAcceptedWhenNoNodeAnswersAndConvergesOnceOneIsBack() {
+    h = new SimHarness();
+    for (String node : List.of("node-1", "node-2", "node-3")) {
+      h.cluster.failNode(node);
+    }
+    h.orchestrator.apply(web(2));
+    assertThat(h.orchestrator.services()).containsKey("web");
+    h.cluster.restoreNode("node-2");
+    h.converge(Duration.ofMillis(250), () -> h.ready("web", 2));
+    assertThat(h.running("web")).extracting(ContainerInfo::node).containsOnly("node-2");
+  }
+
+  @Test
   void aCreateThatTimedOutButSucceededIsReusedNotDuplicated() {
     h = new SimHarness();
     for (String node : List.of("node-1", "node-2", "node-3")) {

@@ -52,6 +52,9 @@ public sealed interface OrchestratorEvent {
   /** A replica fits no node; {@code diagnosis} names every node and why. */
   record ReplicaUnschedulable(Instant time, String service, String replica, String diagnosis) implements OrchestratorEvent {}
 
+  /** A node stopped answering, or answers again; {@code service} is empty. */
+  record NodeAvailability(Instant time, String service, String node, boolean available) implements OrchestratorEvent {}
+
   /** A reconcile pass of the service failed and will be retried. */
   record ReconcileFailed(Instant time, String service, String error, Duration retryIn) implements OrchestratorEvent {}
 }

@@ -333,6 +333,10 @@ public final class ControlPlane implements AutoCloseable {
       }
       enqueue(service);
     }
+    if (e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE) {
+      events.publish(new OrchestratorEvent.NodeAvailability(e.time() != null ? e.time() : config.clock().instant(), "", e.node(),
+          e.type() == RuntimeEvent.Type.NODE_AVAILABLE));
+    }
     boolean capacityChanged = e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE
         || e.type() == RuntimeEvent.Type.REMOVED || e.type() == RuntimeEvent.Type.DIED;
     if (capacityChanged) {
@@ -370,17 +374,27 @@ public final class ControlPlane implements AutoCloseable {
     return n;
   }
 
+  /**
+   * Refuses an image that every reachable node reports missing. When no node answers at all the
+   * image cannot be checked, and the declaration is accepted: it converges once a node is back.
+   */
   private void checkImage(ServiceSpec spec) {
     List<String> reasons = new ArrayList<>();
+    boolean anyAnswered = false;
     for (Node n : cluster.nodes()) {
       try {
         n.run("ensureImage", spec.image(), () -> n.runtime().ensureImage(spec.image()));
         return;
       } catch (ImageNotFoundException e) {
+        anyAnswered = true;
         reasons.add(n.name() + ": " + e.getMessage());
       } catch (RuntimeException e) {
         reasons.add(n.name() + ": unreachable (" + e.getMessage() + ")");
       }
+    }
+    if (!anyAnswered) {
+      log.warn("image {} of service {} not checked, no node answers: {}", spec.image(), spec.name(), reasons);
+      return;
     }
     throw new ValidationException("service '" + spec.name() + "'",
         List.of(new ValidationException.Violation("image", spec.image(), "no node can provide it: " + String.join("; ", reasons))));

@@ -247,8 +247,11 @@ final class ServiceReconciler implements Reconciler<String> {
     ContainerInfo c = keep.container();
     try {
       ops.start(keep.node(), c);
-      return keep.node().call("inspect", c.id(), () -> keep.node().runtime().inspect(c.id()))
+      ContainerInfo started = keep.node().call("inspect", c.id(), () -> keep.node().runtime().inspect(c.id()))
           .orElseThrow(() -> new ContainerRuntimeException(keep.node().name(), c.id(), "container " + c.id() + " vanished after start"));
+      events.publish(new OrchestratorEvent.ReplicaStarted(clock.instant(), spec.name(),
+          ReplicaOps.replicaName(spec.name(), rec.slot), keep.node().name(), c.id()));
+      return started;
     } catch (RuntimeException e) {
       try {
         ops.remove(keep.node(), c, rec, Duration.ZERO, "could not start: " + e.getMessage());
