@@ -121,7 +121,10 @@ public final class Orchestrator implements AutoCloseable {
   /**
    * Blocks until every declared replica of the service is ready on the declared spec.
    *
-   * @throws OrchestratorException with the service's status if the timeout passes first
+   * @throws dev.orchestrator.scheduling.SchedulingException if a replica still fits no node then,
+   *     with the per-node diagnosis
+   * @throws OrchestratorException with the service's status and the last output of unready replicas
+   *     if the timeout passes first
    */
   public ServiceStatus awaitReady(String service, Duration timeout) throws InterruptedException {
     return plane.awaitReady(service, timeout);

@@ -260,6 +260,11 @@ class OrchestratorSimulationTest {
     assertThat(u.diagnosis()).contains("node-1: insufficient cpu: requested 2000m, free 1000m").contains("node-2").contains("node-3");
     h.eventually(() -> assertThat(h.orchestrator.status("extra").replicas()).singleElement()
         .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNSCHEDULABLE)));
+    assertThatThrownBy(() -> h.orchestrator.awaitReady("extra", Duration.ofMillis(200)))
+        .isInstanceOfSatisfying(dev.orchestrator.scheduling.SchedulingException.class, e -> {
+          assertThat(e.replica()).isEqualTo("extra-0");
+          assertThat(e.diagnosis()).contains("node-2: insufficient cpu");
+        });
     h.orchestrator.scale("big", 2);
     h.converge(Duration.ofMillis(100), () -> h.orchestrator.status("extra").isReady());
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaUnschedulable.class)).as("not retried in a hot loop").hasSize(1));

@@ -259,8 +259,13 @@ public final class ControlPlane implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new OrchestratorException("service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s
-              + lastLogsOfUnready(s));
+          String message = "service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s;
+          for (dev.orchestrator.ReplicaStatus r : s.replicas()) {
+            if (r.state() == dev.orchestrator.ReplicaState.UNSCHEDULABLE) {
+              throw new dev.orchestrator.scheduling.SchedulingException(message, r.replica(), r.lastError());
+            }
+          }
+          throw new OrchestratorException(message + lastLogsOfUnready(s));
         }
         TimeUnit.NANOSECONDS.timedWait(statusChanged, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
       }
