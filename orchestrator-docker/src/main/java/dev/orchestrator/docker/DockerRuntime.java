@@ -13,6 +13,7 @@ import dev.orchestrator.runtime.ContainerConflictException;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.LogStreaming;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.ExecResult;
@@ -42,7 +43,7 @@ import java.util.function.Consumer;
  * bounded: connections by the connect timeout, answers by the response timeout, pulls and builds
  * by the image timeout, exec by its own.
  */
-public final class DockerRuntime implements ContainerRuntime {
+public final class DockerRuntime implements ContainerRuntime, LogStreaming {
   private final Engine engine;
   private final String configuredNodeName;
   private final Map<String, String> nodeLabels;
@@ -226,6 +227,20 @@ public final class DockerRuntime implements ContainerRuntime {
         throw noSuchContainer(containerId, "read stats of");
       }
     });
+  }
+
+  @Override
+  public Subscription followLogs(String containerId, int tailLines, Consumer<String> lines) {
+    LineForwarder forwarder = engine.call("follow of the logs of container " + containerId, containerId, () -> {
+      try {
+        return engine.client().logContainerCmd(containerId)
+            .withStdOut(true).withStdErr(true).withFollowStream(true).withTail(Math.max(0, tailLines))
+            .exec(new LineForwarder(lines));
+      } catch (NotFoundException e) {
+        throw noSuchContainer(containerId, "follow the logs of");
+      }
+    });
+    return () -> Engine.closeQuietly(forwarder);
   }
 
   @Override

@@ -18,6 +18,7 @@ import dev.orchestrator.event.OrchestratorEvent.ReplicaRestarting;
 import dev.orchestrator.registry.Endpoint;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.Resources;
 import dev.orchestrator.spec.RestartPolicy;
 import dev.orchestrator.spec.ServiceSpec;
@@ -88,6 +89,26 @@ class DockerOrchestratorTest {
         node.close();
       }
     }
+  }
+
+  @Test
+  void an_exec_readiness_check_runs_inside_the_container_and_gates_the_registry() {
+    ServiceSpec spec = E2eSupport.web(image, 1).toBuilder()
+        .command("sh", "-c", "sleep 1; touch /ready; exec httpd -f -p 8080 -h /etc")
+        .readiness(HealthCheck.exec("test", "-f", "/ready").withInterval(Duration.ofMillis(300))
+            .withTimeout(Duration.ofSeconds(5)).withThresholds(1, 1))
+        .build();
+    orchestrator.apply(spec);
+    await().atMost(READY).untilAsserted(() -> assertThat(orchestrator.registry().lookup("web").size())
+        .as("ready replicas; %s", orchestrator.status("web")).isEqualTo(1));
+    String container = orchestrator.status("web").replicas().get(0).containerId();
+    assertThat(observer.exec(container, List.of("rm", "/ready"), Duration.ofSeconds(10)).exitCode()).isZero();
+    await().atMost(READY).until(() -> orchestrator.registry().lookup("web").isEmpty());
+    await().atMost(READY).untilAsserted(() -> assertThat(orchestrator.status("web").replicas()).singleElement()
+        .satisfies(r -> assertThat(r.state()).isEqualTo(ReplicaState.UNREADY)));
+    assertThat(observer.exec(container, List.of("touch", "/ready"), Duration.ofSeconds(10)).exitCode()).isZero();
+    await().atMost(READY).until(() -> orchestrator.registry().lookup("web").size() == 1);
+    assertThat(orchestrator.status("web").replicas().get(0).containerId()).as("the same container, never restarted").isEqualTo(container);
   }
 
   @Test

@@ -80,6 +80,18 @@ class DockerRuntimeTest {
   }
 
   @Test
+  void followed_logs_deliver_the_tail_then_every_new_line_until_closed() {
+    String id = run("talker", shell("talker", "echo one; sleep 1; echo two; sleep 1; echo three; exec sleep 600"));
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (dev.orchestrator.Subscription follow = runtime.followLogs(id, 10, lines::add)) {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(lines).containsSubsequence("one", "two", "three"));
+    }
+    int seen = lines.size();
+    assertThat(runtime.logs(id, 10)).containsSubsequence("one", "two", "three");
+    assertThat(lines).hasSize(seen);
+  }
+
+  @Test
   void a_foreign_container_without_our_labels_is_never_listed_and_survives_our_cleanup() {
     String ours = create("ours", httpd("web"));
     String other = runtime.create(new ContainerRequest(instance + "-foreign", httpd("web"),
