@@ -1,6 +1,5 @@
 package dev.orchestrator.internal;
 
-import dev.orchestrator.OrchestratorException;
 import dev.orchestrator.ReplicaState;
 import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.ServiceStatus;
@@ -13,7 +12,6 @@ import dev.orchestrator.reconcile.WorkQueue;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.ContainerStats;
-import dev.orchestrator.runtime.ImageNotFoundException;
 import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
@@ -22,7 +20,6 @@ import dev.orchestrator.scheduling.Scheduler;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.SpecValidator;
-import dev.orchestrator.spec.ValidationException;
 import dev.orchestrator.spec.VolumeSpec;
 import dev.orchestrator.storage.VolumeProvider;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -90,8 +87,9 @@ public final class ControlPlane implements AutoCloseable {
   private final ControlLoop loop;
   private final SpecValidator validator;
   private final Teardown teardown;
+  private final Admission admission;
+  private final StatusView statusView;
   private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
-  private final Object statusChanged = new Object();
   private final Object applyLock = new Object();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private final ExecutorService lister;
@@ -109,6 +107,7 @@ public final class ControlPlane implements AutoCloseable {
     long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
     SpecValidator.Options v = config.validation();
     this.validator = new SpecValidator(v.withNodeCapacity(maxCpu, maxMemory));
+    this.admission = new Admission(cluster, desired);
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
@@ -117,6 +116,7 @@ public final class ControlPlane implements AutoCloseable {
     Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock());
+    this.statusView = new StatusView(desired, reconciler.books(), cluster);
     this.loop = new ControlLoop(queue, retries, reconciler,
         metrics, events, config.clock(), this::afterPass);
     metrics.gauges(loop::depth, this::replicasIn);
@@ -158,10 +158,10 @@ public final class ControlPlane implements AutoCloseable {
   public boolean apply(ServiceSpec spec) {
     ensureOpen();
     validator.validate(spec);
-    checkImage(spec);
+    admission.checkImage(spec);
     Optional<ServiceSpec> previous;
     synchronized (applyLock) {
-      checkHostPorts(spec);
+      admission.checkHostPorts(spec);
       previous = desired.put(spec);
     }
     boolean changed = previous.map(p -> !p.equals(spec)).orElse(true);
@@ -202,25 +202,6 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * The last pass's view of the service, measured against the current declaration: a spec or
-   * replica count applied since that pass shows as not ready until a pass has caught up.
-   */
-  public ServiceStatus status(String service) {
-    ServiceSpec spec = desired.service(service);
-    ServiceBook book = reconciler.books().get(service);
-    if (book == null) {
-      return new ServiceStatus(service, spec == null ? "" : spec.specHash(), spec == null ? 0 : spec.replicas(), 0, 0, List.of(), "");
-    }
-    ServiceStatus s = book.status();
-    if (spec == null || (s.desiredReplicas() == spec.replicas() && s.specHash().equals(spec.specHash()))) {
-      return s;
-    }
-    int updated = (int) s.replicas().stream()
-        .filter(r -> r.state() == dev.orchestrator.ReplicaState.READY && r.specHash().equals(spec.specHash())).count();
-    return new ServiceStatus(service, spec.specHash(), spec.replicas(), s.readyReplicas(), updated, s.replicas(), s.lastError());
-  }
-
-  /**
    * Current usage of the service's running replicas (starting, ready or unready), by replica
    * name, each read from its node under the call timeout. A replica whose stats fail is left out;
    * after a node times out or is unavailable, the rest of its replicas are left out of this call.
@@ -246,30 +227,17 @@ public final class ControlPlane implements AutoCloseable {
     return out;
   }
 
+  /**
+   * The last pass's view of the service, measured against the current declaration: a spec or
+   * replica count applied since that pass shows as not ready until a pass has caught up.
+   */
+  public ServiceStatus status(String service) {
+    return statusView.status(service);
+  }
+
   /** Blocks until the service is ready (every replica ready on the declared spec) or the timeout passes. */
   public ServiceStatus awaitReady(String service, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    synchronized (statusChanged) {
-      while (true) {
-        ServiceStatus s = status(service);
-        ServiceSpec spec = desired.service(service);
-        if (spec != null && s.isReady() && s.specHash().equals(spec.specHash()) && s.desiredReplicas() == spec.replicas()
-            && s.replicas().size() == spec.replicas()) {
-          return s;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          String message = "service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s;
-          for (dev.orchestrator.ReplicaStatus r : s.replicas()) {
-            if (r.state() == dev.orchestrator.ReplicaState.UNSCHEDULABLE) {
-              throw new dev.orchestrator.scheduling.SchedulingException(message, r.replica(), r.lastError());
-            }
-          }
-          throw new OrchestratorException(message + lastLogsOfUnready(s));
-        }
-        TimeUnit.NANOSECONDS.timedWait(statusChanged, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
-      }
-    }
+    return statusView.awaitReady(service, timeout);
   }
 
   /** Ends the orphan grace period and reconciles everything, so leftovers of undeclared services go now. */
@@ -277,25 +245,6 @@ public final class ControlPlane implements AutoCloseable {
     ensureOpen();
     teardown.removeOrphansNow();
     resync();
-  }
-
-  /** The last log lines of every replica that is not ready, for error messages. */
-  private String lastLogsOfUnready(ServiceStatus s) {
-    StringBuilder out = new StringBuilder();
-    for (dev.orchestrator.ReplicaStatus r : s.replicas()) {
-      if (r.state() == dev.orchestrator.ReplicaState.READY || r.containerId().isEmpty() || r.node().isEmpty()) {
-        continue;
-      }
-      try {
-        Node n = cluster.node(r.node());
-        List<String> lines = n.call("logs", r.containerId(), () -> n.runtime().logs(r.containerId(), 10));
-        out.append("\n  last output of ").append(r.replica()).append(':');
-        lines.forEach(l -> out.append("\n    ").append(l));
-      } catch (RuntimeException e) {
-        out.append("\n  no output of ").append(r.replica()).append(": ").append(e.getMessage());
-      }
-    }
-    return out.toString();
   }
 
   public Subscription subscribe(EventListener listener) {
@@ -332,9 +281,7 @@ public final class ControlPlane implements AutoCloseable {
       ServiceBook book = reconciler.books().get(service);
       if (gone && book != null) {
         book.markDown(e.containerId(), "container " + e.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-        synchronized (statusChanged) {
-          statusChanged.notifyAll();
-        }
+        statusView.changed();
       }
       enqueue(service);
     }
@@ -361,9 +308,7 @@ public final class ControlPlane implements AutoCloseable {
         book.publishError(error);
       }
     }
-    synchronized (statusChanged) {
-      statusChanged.notifyAll();
-    }
+    statusView.changed();
   }
 
   private int replicasIn(String state) {
@@ -377,56 +322,6 @@ public final class ControlPlane implements AutoCloseable {
       };
     }
     return n;
-  }
-
-  /**
-   * Refuses an image that every reachable node reports missing. When no node answers at all the
-   * image cannot be checked, and the declaration is accepted: it converges once a node is back.
-   */
-  private void checkImage(ServiceSpec spec) {
-    List<String> reasons = new ArrayList<>();
-    boolean anyAnswered = false;
-    for (Node n : cluster.nodes()) {
-      try {
-        n.run("ensureImage", spec.image(), () -> n.runtime().ensureImage(spec.image()));
-        return;
-      } catch (ImageNotFoundException e) {
-        anyAnswered = true;
-        reasons.add(n.name() + ": " + e.getMessage());
-      } catch (RuntimeException e) {
-        reasons.add(n.name() + ": unreachable (" + e.getMessage() + ")");
-      }
-    }
-    if (!anyAnswered) {
-      log.warn("image {} of service {} not checked, no node answers: {}", spec.image(), spec.name(), reasons);
-      return;
-    }
-    throw new ValidationException("service '" + spec.name() + "'",
-        List.of(new ValidationException.Violation("image", spec.image(), "no node can provide it: " + String.join("; ", reasons))));
-  }
-
-  private void checkHostPorts(ServiceSpec spec) {
-    List<ValidationException.Violation> problems = new ArrayList<>();
-    int nodes = cluster.nodes().size();
-    for (int i = 0; i < spec.ports().size(); i++) {
-      int hostPort = spec.ports().get(i).hostPort();
-      if (hostPort == 0) {
-        continue;
-      }
-      if (spec.replicas() > nodes) {
-        problems.add(new ValidationException.Violation("ports[" + i + "].hostPort", String.valueOf(hostPort),
-            "a fixed host port allows one replica per node: " + spec.replicas() + " replicas, " + nodes + " node(s)"));
-      }
-      for (ServiceSpec other : desired.services().values()) {
-        if (!other.name().equals(spec.name()) && other.ports().stream().anyMatch(p -> p.hostPort() == hostPort)) {
-          problems.add(new ValidationException.Violation("ports[" + i + "].hostPort", String.valueOf(hostPort),
-              "already published by service '" + other.name() + "'"));
-        }
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new ValidationException("service '" + spec.name() + "'", problems);
-    }
   }
 
   private void ensureOpen() {
