@@ -47,7 +47,6 @@ final class Bench implements AutoCloseable {
   private final DockerClient raw;
   private final DockerRuntime images;
   private final Thread cleanupHook;
-  private volatile boolean cleaned;
 
   Bench(int rawConnections) {
     DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
@@ -174,18 +173,25 @@ final class Bench implements AutoCloseable {
 
   /** Removes every container labelled with this run's id; only those. */
   synchronized void cleanup() {
-    if (cleaned) {
-      return;
-    }
     try {
       List<Container> left = leftovers();
-      for (Container c : left) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+      try {
+        for (Container c : left) {
+          pool.submit(() -> rawRemove(c.getId()));
+        }
+      } finally {
+        pool.shutdown();
+        pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
+      }
+      for (Container c : leftovers()) {
         rawRemove(c.getId());
       }
       if (!left.isEmpty()) {
         System.out.printf(Locale.ROOT, "cleanup: removed %d container(s) labelled %s=%s%n", left.size(), LABEL, runId);
       }
-      cleaned = leftovers().isEmpty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       System.err.println("cleanup of " + LABEL + "=" + runId + " failed: " + e
           + " (remove by hand: docker rm -f $(docker ps -aq --filter label=" + LABEL + "=" + runId + "))");
