@@ -223,6 +223,30 @@ final class Bench implements AutoCloseable {
     return dflt;
   }
 
+  /** Reconcile passes so far: {count, total ms, max ms} of the orchestrator.reconcile.duration timers. */
+  static double[] passes(io.micrometer.core.instrument.MeterRegistry registry) {
+    double count = 0;
+    double total = 0;
+    double max = 0;
+    for (io.micrometer.core.instrument.Timer t : registry.find("orchestrator.reconcile.duration").timers()) {
+      count += t.count();
+      total += t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
+      max = Math.max(max, t.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    return new double[] {count, total, max};
+  }
+
+  /** Prints the engine calls the orchestrator made and its reconcile passes since {@code before}. */
+  static void printCosts(String what, TimedRuntime timed, io.micrometer.core.instrument.MeterRegistry registry, double[] before) {
+    double[] now = passes(registry);
+    Stats.table("Orchestrator engine calls during " + what, TimedRuntime.HEADER, timed.rows());
+    double count = now[0] - before[0];
+    double total = now[1] - before[1];
+    Stats.table("Orchestrator reconcile passes during " + what,
+        List.of("passes", "mean ms", "total ms", "max ms (recent)"),
+        List.of(List.of(Stats.f(count), Stats.f(total / Math.max(1, count)), Stats.f(total), Stats.f(now[2]))));
+  }
+
   static double ms(long nanos) {
     return nanos / 1e6;
   }

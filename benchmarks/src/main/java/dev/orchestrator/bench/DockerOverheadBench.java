@@ -31,13 +31,17 @@ public final class DockerOverheadBench {
       EventTimes events = new EventTimes();
       String instance = "bench-" + bench.runId();
       DockerRuntime node = DockerRuntime.builder().instanceId(instance).build();
-      try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(node).eventListener(events).build()) {
+      TimedRuntime timed = new TimedRuntime(node);
+      var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(timed).eventListener(events).meterRegistry(meters).build()) {
         String svc = "ovh";
         // warm-up, not measured: first apply (image check, first create on both sides)
         long w = System.nanoTime();
         o.apply(bench.service(svc).replicas(1).build());
         events.await(OrchestratorEvent.ReplicaReady.class, svc + "-0", w, Duration.ofSeconds(60));
         bench.rawCreateStartReady(bench.runId() + "-raw-0");
+        timed.reset();
+        double[] passesBefore = Bench.passes(meters);
 
         for (int round = 1; round <= n; round++) {
           boolean orchFirst = (round % 4 == 1) || (round % 4 == 0); // A B B A
@@ -63,6 +67,7 @@ public final class DockerOverheadBench {
           }
           System.out.printf("round %2d: orchestrator %6.1f ms, raw %6.1f ms%n", round, orch.get(orch.size() - 1), raw.get(raw.size() - 1));
         }
+        Bench.printCosts(n + " scale-by-one rounds", timed, meters, passesBefore);
       } finally {
         node.close();
       }

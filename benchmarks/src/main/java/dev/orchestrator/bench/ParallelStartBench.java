@@ -79,7 +79,9 @@ public final class ParallelStartBench {
     EventTimes events = new EventTimes();
     String instance = "bench-" + bench.runId() + "-" + round;
     DockerRuntime node = DockerRuntime.builder().instanceId(instance).maxConnections(maxConnections).build();
-    try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(node).eventListener(events)
+    TimedRuntime timed = new TimedRuntime(node);
+    var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(timed).eventListener(events).meterRegistry(meters)
         .engineConcurrency(engineConcurrency).build()) {
       String svc = "par";
       long t0 = System.nanoTime();
@@ -94,6 +96,7 @@ public final class ParallelStartBench {
           Bench.ms(started.get(0) - t0), Bench.ms(started.get(started.size() - 1) - t0),
           Bench.ms(ready.get(0) - t0), Bench.ms(ready.get(ready.size() - 1) - t0));
       notes.merge("orchestrator", "round " + (round + 1) + ": " + note, (a, b) -> a + "\n  " + b);
+      Bench.printCosts("apply of " + n + " replicas until all ready (round " + (round + 1) + ")", timed, meters, new double[3]);
       long closeStart = System.nanoTime();
       o.close();
       notes.merge("orchestrator close", String.format("round %d: close() removed %d containers in %.1f s", round + 1, n,
