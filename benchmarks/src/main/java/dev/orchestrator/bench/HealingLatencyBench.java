@@ -40,6 +40,7 @@ public final class HealingLatencyBench {
     List<Double> rawExit = new ArrayList<>();
     List<Double> rawReady = new ArrayList<>();
     List<Double> rawRemove = new ArrayList<>();
+    Phases phases = new Phases();
     try (Bench bench = new Bench(16)) {
       System.out.printf("HealingLatencyBench: iterations=%d, restart backoff %d ms, run %s%n", iterations, backoffMs, bench.runId());
       EventTimes events = new EventTimes();
@@ -77,6 +78,7 @@ public final class HealingLatencyBench {
               long ready = slots.awaitReplaced(replica, victim, Duration.ofSeconds(60));
               orchExit.add(Bench.ms(exit - t0));
               orchReady.add(Bench.ms(ready - t0));
+              phases.record(timed, t0, exit, ready);
             } else {
               long t0 = System.nanoTime();
               bench.raw().killContainerCmd(rawId).exec();
@@ -99,6 +101,7 @@ public final class HealingLatencyBench {
         node.close();
       }
       report(iterations, backoffMs, orchExit, orchReady, rawExit, rawReady, rawRemove);
+      phases.print();
     }
   }
 
@@ -128,6 +131,51 @@ public final class HealingLatencyBench {
     System.out.println("raw reference exit ms:     " + Stats.raw(rawExit));
     System.out.println("raw reference ready ms:    " + Stats.raw(rawReady));
     System.out.println("raw reference remove ms:   " + Stats.raw(rawRemove));
+  }
+
+  /**
+   * Where one healing spends its time, from the orchestrator's engine calls (TimedRuntime):
+   * kill -> the pass's first list starts (event stream + work queue + waiting for a pass in
+   * progress), that list, list end -> ReplicaFailed (slot handling, logs of the dead container,
+   * event delivery), then the replacement: remove, create, start, inspect, and start -> ready in
+   * the registry (probe, verdict, the publishing pass with its own list).
+   */
+  private static final class Phases {
+    private final java.util.Map<String, List<Double>> ms = new java.util.LinkedHashMap<>();
+
+    void record(TimedRuntime timed, long t0, long exit, long ready) {
+      var list = timed.firstAfter("list", t0);
+      var remove = timed.firstAfter("remove", t0);
+      var create = timed.firstAfter("create", t0);
+      var start = timed.firstAfter("start", t0);
+      var inspect = timed.firstAfter("inspect", t0);
+      if (list.isEmpty() || remove.isEmpty() || create.isEmpty() || start.isEmpty() || inspect.isEmpty()) {
+        return;
+      }
+      add("kill -> first list of the pass starts", list.get().start() - t0);
+      add("that list (service's containers, each inspected)", list.get().end() - list.get().start());
+      add("list end -> ReplicaFailed received", exit - list.get().end());
+      add("ReplicaFailed -> remove starts", remove.get().start() - exit);
+      add("remove (of the dead container)", remove.get().end() - remove.get().start());
+      add("remove end -> create starts (placer: list of the instance)", create.get().start() - remove.get().end());
+      add("create", create.get().end() - create.get().start());
+      add("start", start.get().end() - start.get().start());
+      add("inspect after start", inspect.get().end() - inspect.get().start());
+      add("inspect end -> replacement in registry (probe + publishing pass)", ready - inspect.get().end());
+    }
+
+    private void add(String phase, long nanos) {
+      ms.computeIfAbsent(phase, k -> new ArrayList<>()).add(Bench.ms(nanos));
+    }
+
+    void print() {
+      List<List<String>> rows = new ArrayList<>();
+      ms.forEach((k, v) -> {
+        Stats s = new Stats(v);
+        rows.add(List.of(k, Stats.f(s.median()), Stats.f(s.p(90)), Stats.f(s.max())));
+      });
+      Stats.table("Orchestrator healing, phase by phase (ms, from its engine calls)", List.of("phase", "median", "p90", "max"), rows);
+    }
   }
 
   /** Which container the registry lists for each replica id, and when that changed. */

@@ -28,7 +28,7 @@ import org.testcontainers.utility.DockerImageName;
  * (untimed); the order rotates from round to round.
  *
  * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--concurrency=4,8,16]
- * [--engine-concurrency=16] [--max-connections=8]}
+ * [--engine-concurrency=16] [--max-connections=8] [--only=orchestrator,raw-16,testcontainers]}
  */
 public final class ParallelStartBench {
   private ParallelStartBench() {}
@@ -46,6 +46,10 @@ public final class ParallelStartBench {
     contenders.add("orchestrator");
     concurrencies.forEach(c -> contenders.add("raw-" + c));
     contenders.add("testcontainers");
+    String only = Bench.arg(args, "only", "");
+    if (!only.isEmpty()) {
+      contenders.retainAll(List.of(only.split(",")));
+    }
     Map<String, List<Double>> seconds = new LinkedHashMap<>();
     contenders.forEach(c -> seconds.put(c, new ArrayList<>()));
     Map<String, String> notes = new LinkedHashMap<>();
@@ -151,12 +155,12 @@ public final class ParallelStartBench {
   }
 
   private static void report(int n, Map<String, List<Double>> seconds, Map<String, String> notes) {
-    double bestRaw = 0;
+    double bestRaw = Double.NaN;
     String bestRawName = "";
     for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
       if (e.getKey().startsWith("raw-")) {
         double rate = n / new Stats(e.getValue()).median();
-        if (rate > bestRaw) {
+        if (Double.isNaN(bestRaw) || rate > bestRaw) {
           bestRaw = rate;
           bestRawName = e.getKey();
         }

@@ -26,6 +26,10 @@ final class TimedRuntime implements ContainerRuntime {
   private final ContainerRuntime delegate;
   private final Map<String, List<Double>> calls = new TreeMap<>();
   private long listedContainers;
+  /** Every call: operation, start and end (System.nanoTime), in order of completion. */
+  private final List<Call> timeline = new ArrayList<>();
+
+  record Call(String op, long start, long end) {}
 
   TimedRuntime(ContainerRuntime delegate) {
     this.delegate = delegate;
@@ -43,6 +47,7 @@ final class TimedRuntime implements ContainerRuntime {
       double ms = Bench.ms(System.nanoTime() - t0);
       synchronized (this) {
         calls.computeIfAbsent(op, k -> new ArrayList<>()).add(ms);
+        timeline.add(new Call(op, t0, System.nanoTime()));
       }
     }
   }
@@ -54,7 +59,20 @@ final class TimedRuntime implements ContainerRuntime {
     });
   }
 
+  /** The first call of {@code op} that started at or after {@code after}, if any. */
+  synchronized Optional<Call> firstAfter(String op, long after) {
+    return timeline.stream().filter(c -> c.op().equals(op) && c.start() >= after)
+        .min(java.util.Comparator.comparingLong(Call::start));
+  }
+
+  /** The last call of {@code op} that ended at or before {@code before}, if any. */
+  synchronized Optional<Call> lastBefore(String op, long after, long before) {
+    return timeline.stream().filter(c -> c.op().equals(op) && c.start() >= after && c.end() <= before)
+        .max(java.util.Comparator.comparingLong(Call::end));
+  }
+
   synchronized void reset() {
+    timeline.clear();
     calls.clear();
     listedContainers = 0;
   }
