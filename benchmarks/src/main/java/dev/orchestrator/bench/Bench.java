@@ -72,6 +72,11 @@ final class Bench implements AutoCloseable {
     return Map.of(LABEL, runId);
   }
 
+  /** A DockerRuntime of the bench's own (not the orchestrator's), for side measurements. */
+  DockerRuntime runtime() {
+    return images;
+  }
+
   DockerClient raw() {
     return raw;
   }

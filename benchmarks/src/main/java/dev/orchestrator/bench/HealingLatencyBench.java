@@ -27,7 +27,7 @@ import java.util.Optional;
  *       + HTTP-ready a new one (the old one is removed afterwards, timed separately).</li>
  * </ul>
  *
- * <p>Usage: {@code scripts/bench.sh HealingLatencyBench [--iterations=30] [--backoff-ms=0]}
+ * <p>Usage: {@code scripts/bench.sh HealingLatencyBench [--iterations=30] [--backoff-ms=0] [--diagnose=true]}
  */
 public final class HealingLatencyBench {
   private HealingLatencyBench() {}
@@ -35,12 +35,19 @@ public final class HealingLatencyBench {
   public static void main(String[] args) throws Exception {
     int iterations = Integer.parseInt(Bench.arg(args, "iterations", "30"));
     long backoffMs = Long.parseLong(Bench.arg(args, "backoff-ms", "0"));
+    // --diagnose: side measurements at each die event (they add engine calls next to the measured paths)
+    boolean diagnose = Boolean.parseBoolean(Bench.arg(args, "diagnose", "false"));
     List<Double> orchExit = new ArrayList<>();
     List<Double> orchReady = new ArrayList<>();
     List<Double> rawExit = new ArrayList<>();
     List<Double> rawReady = new ArrayList<>();
     List<Double> rawRemove = new ArrayList<>();
     Phases phases = new Phases();
+    List<Double> rawInspect = new ArrayList<>();
+    List<Double> orchSideList = new ArrayList<>();
+    List<Double> orchSideRuntimeList = new ArrayList<>();
+    List<Double> rawList = new ArrayList<>();
+    List<Double> rawListInspect = new ArrayList<>();
     try (Bench bench = new Bench(16)) {
       System.out.printf("HealingLatencyBench: iterations=%d, restart backoff %d ms, run %s%n", iterations, backoffMs, bench.runId());
       EventTimes events = new EventTimes();
@@ -74,6 +81,18 @@ public final class HealingLatencyBench {
               String victim = slots.container(replica).orElseThrow();
               long t0 = System.nanoTime();
               bench.raw().killContainerCmd(victim).exec();
+              if (diagnose) {
+              dies.await(victim, t0, Duration.ofSeconds(60));
+              long d0 = System.nanoTime();
+              // the same listing the orchestrator's pass makes, through the bench's own client, at the die event
+              var listed = bench.raw().listContainersCmd().withShowAll(true)
+                  .withLabelFilter(dev.orchestrator.runtime.OwnerLabels.ofService(instance, svc)).exec();
+              listed.forEach(c -> bench.raw().inspectContainerCmd(c.getId()).exec());
+              long d1 = System.nanoTime();
+              bench.runtime().list(dev.orchestrator.runtime.OwnerLabels.ofService(instance, svc));
+              orchSideList.add(Bench.ms(d1 - d0));
+              orchSideRuntimeList.add(Bench.ms(System.nanoTime() - d1));
+              }
               long exit = events.await(OrchestratorEvent.ReplicaFailed.class, replica, t0, Duration.ofSeconds(60));
               long ready = slots.awaitReplaced(replica, victim, Duration.ofSeconds(60));
               orchExit.add(Bench.ms(exit - t0));
@@ -83,8 +102,31 @@ public final class HealingLatencyBench {
               long t0 = System.nanoTime();
               bench.raw().killContainerCmd(rawId).exec();
               long exit = dies.await(rawId, t0, Duration.ofSeconds(60));
+              String dead = rawId;
+              // alongside (not on the measured path): how long does inspecting the dead container take right now?
+              Thread probe = new Thread(() -> {
+                long i0 = System.nanoTime();
+                bench.raw().inspectContainerCmd(dead).exec();
+                long i1 = System.nanoTime();
+                // what DockerRuntime.list does: list by label, then inspect each listed container
+                var listed = bench.raw().listContainersCmd().withShowAll(true).withLabelFilter(bench.label()).exec();
+                long l1 = System.nanoTime();
+                listed.forEach(c -> bench.raw().inspectContainerCmd(c.getId()).exec());
+                long l2 = System.nanoTime();
+                synchronized (rawInspect) {
+                  rawInspect.add(Bench.ms(i1 - i0));
+                  rawList.add(Bench.ms(l1 - i1));
+                  rawListInspect.add(Bench.ms(l2 - l1));
+                }
+              });
+              if (diagnose) {
+                probe.start();
+              }
               String next = bench.rawCreateStartReady(bench.runId() + "-heal-raw-" + (i + 1));
               long ready = System.nanoTime();
+              if (diagnose) {
+                probe.join();
+              }
               bench.rawRemove(rawId);
               rawRemove.add(Bench.ms(System.nanoTime() - ready));
               rawExit.add(Bench.ms(exit - t0));
@@ -102,6 +144,23 @@ public final class HealingLatencyBench {
       }
       report(iterations, backoffMs, orchExit, orchReady, rawExit, rawReady, rawRemove);
       phases.print();
+      if (!diagnose) {
+        return;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      for (var e : List.of(Map.entry("inspect of the killed container", rawInspect),
+          Map.entry("then list by the bench label (4-5 containers)", rawList), Map.entry("then inspect of each listed", rawListInspect))) {
+        Stats st = new Stats(e.getValue());
+        rows.add(List.of(e.getKey(), Stats.f(st.median()), Stats.f(st.p(90)), Stats.f(st.max())));
+      }
+      Stats os = new Stats(orchSideList);
+      rows.add(List.of("orchestrator side: the pass's list+inspect of its 3 containers, by the bench's client at the die event",
+          Stats.f(os.median()), Stats.f(os.p(90)), Stats.f(os.max())));
+      Stats osr = new Stats(orchSideRuntimeList);
+      rows.add(List.of("orchestrator side: then the same through a second DockerRuntime.list (bench's own runtime)",
+          Stats.f(osr.median()), Stats.f(osr.p(90)), Stats.f(osr.max())));
+      Stats.table("Raw side, right after the die event, on a side thread alongside the re-create (not on the measured path)",
+          List.of("call", "median ms", "p90 ms", "max ms"), rows);
     }
   }
 
