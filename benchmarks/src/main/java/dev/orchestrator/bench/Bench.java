@@ -83,13 +83,18 @@ final class Bench implements AutoCloseable {
 
   /** The orchestrator's service: the same container, HTTP readiness every {@link #POLL}. */
   ServiceSpec.Builder service(String name) {
+    return service(name, POLL);
+  }
+
+  /** The orchestrator's service with another readiness interval (it keeps probing after ready). */
+  ServiceSpec.Builder service(String name, Duration readinessInterval) {
     return ServiceSpec.builder(name)
         .image(IMAGE)
         .command(HTTPD)
         .port(PortSpec.tcp("http", 8080))
         .label(LABEL, runId)
         .stopGracePeriod(Duration.ZERO)
-        .readiness(HealthCheck.http(8080, READY_PATH).withInterval(POLL).withTimeout(Duration.ofSeconds(1)));
+        .readiness(HealthCheck.http(8080, READY_PATH).withInterval(readinessInterval).withTimeout(Duration.ofSeconds(1)));
   }
 
   /**

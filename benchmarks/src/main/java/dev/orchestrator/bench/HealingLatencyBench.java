@@ -82,16 +82,16 @@ public final class HealingLatencyBench {
               long t0 = System.nanoTime();
               bench.raw().killContainerCmd(victim).exec();
               if (diagnose) {
-              dies.await(victim, t0, Duration.ofSeconds(60));
-              long d0 = System.nanoTime();
-              // the same listing the orchestrator's pass makes, through the bench's own client, at the die event
-              var listed = bench.raw().listContainersCmd().withShowAll(true)
-                  .withLabelFilter(dev.orchestrator.runtime.OwnerLabels.ofService(instance, svc)).exec();
-              listed.forEach(c -> bench.raw().inspectContainerCmd(c.getId()).exec());
-              long d1 = System.nanoTime();
-              bench.runtime().list(dev.orchestrator.runtime.OwnerLabels.ofService(instance, svc));
-              orchSideList.add(Bench.ms(d1 - d0));
-              orchSideRuntimeList.add(Bench.ms(System.nanoTime() - d1));
+                dies.await(victim, t0, Duration.ofSeconds(60));
+                long d0 = System.nanoTime();
+                // the same listing the orchestrator's pass makes, through the bench's own client, at the die event
+                var listed = bench.raw().listContainersCmd().withShowAll(true)
+                    .withLabelFilter(dev.orchestrator.runtime.OwnerLabels.ofService(instance, svc)).exec();
+                listed.forEach(c -> bench.raw().inspectContainerCmd(c.getId()).exec());
+                long d1 = System.nanoTime();
+                bench.runtime().list(dev.orchestrator.runtime.OwnerLabels.ofService(instance, svc));
+                orchSideList.add(Bench.ms(d1 - d0));
+                orchSideRuntimeList.add(Bench.ms(System.nanoTime() - d1));
               }
               long exit = events.await(OrchestratorEvent.ReplicaFailed.class, replica, t0, Duration.ofSeconds(60));
               long ready = slots.awaitReplaced(replica, victim, Duration.ofSeconds(60));

@@ -28,7 +28,7 @@ import org.testcontainers.utility.DockerImageName;
  * (untimed); the order rotates from round to round.
  *
  * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--concurrency=4,8,16]
- * [--engine-concurrency=16] [--max-connections=8] [--only=orchestrator,raw-16,testcontainers]}
+ * [--engine-concurrency=16] [--max-connections=8] [--only=orchestrator,raw-16,testcontainers] [--orchestrator-probe-ms=50]}
  */
 public final class ParallelStartBench {
   private ParallelStartBench() {}
@@ -38,6 +38,8 @@ public final class ParallelStartBench {
     int rounds = Integer.parseInt(Bench.arg(args, "rounds", "1"));
     int engineConcurrency = Integer.parseInt(Bench.arg(args, "engine-concurrency", "16"));
     int maxConnections = Integer.parseInt(Bench.arg(args, "max-connections", "8"));
+    // the orchestrator keeps probing readiness after ready: at 50 ms x 50 replicas that is up to 1000 probes/s
+    Duration probe = Duration.ofMillis(Long.parseLong(Bench.arg(args, "orchestrator-probe-ms", String.valueOf(Bench.POLL.toMillis()))));
     List<Integer> concurrencies = new ArrayList<>();
     for (String c : Bench.arg(args, "concurrency", "4,8,16").split(",")) {
       concurrencies.add(Integer.parseInt(c.trim()));
@@ -55,15 +57,15 @@ public final class ParallelStartBench {
     Map<String, String> notes = new LinkedHashMap<>();
 
     try (Bench bench = new Bench(64)) {
-      System.out.printf("ParallelStartBench: n=%d, rounds=%d, run %s, orchestrator engineConcurrency=%d, DockerRuntime maxConnections=%d%n",
-          n, rounds, bench.runId(), engineConcurrency, maxConnections);
+      System.out.printf("ParallelStartBench: n=%d, rounds=%d, run %s, orchestrator engineConcurrency=%d, DockerRuntime maxConnections=%d,"
+          + " orchestrator readiness interval %d ms%n", n, rounds, bench.runId(), engineConcurrency, maxConnections, probe.toMillis());
       for (int round = 0; round < rounds; round++) {
         List<String> order = new ArrayList<>(contenders);
         Collections.rotate(order, -round);
         for (String c : order) {
           double s;
           if (c.equals("orchestrator")) {
-            s = orchestrator(bench, n, round, engineConcurrency, maxConnections, notes);
+            s = orchestrator(bench, n, round, engineConcurrency, maxConnections, probe, notes);
           } else if (c.equals("testcontainers")) {
             s = testcontainers(bench, n);
           } else {
@@ -79,7 +81,7 @@ public final class ParallelStartBench {
   }
 
   private static double orchestrator(Bench bench, int n, int round, int engineConcurrency, int maxConnections,
-      Map<String, String> notes) throws Exception {
+      Duration probe, Map<String, String> notes) throws Exception {
     EventTimes events = new EventTimes();
     String instance = "bench-" + bench.runId() + "-" + round;
     DockerRuntime node = DockerRuntime.builder().instanceId(instance).maxConnections(maxConnections).build();
@@ -89,7 +91,7 @@ public final class ParallelStartBench {
         .engineConcurrency(engineConcurrency).build()) {
       String svc = "par";
       long t0 = System.nanoTime();
-      o.apply(bench.service(svc).replicas(n).build());
+      o.apply(bench.service(svc, probe).replicas(n).build());
       long last = t0;
       for (int i = 0; i < n; i++) {
         last = Math.max(last, events.await(OrchestratorEvent.ReplicaReady.class, svc + "-" + i, t0, Duration.ofMinutes(5)));
