@@ -47,6 +47,8 @@ final class Bench implements AutoCloseable {
   private final DockerClient raw;
   private final DockerRuntime images;
   private final Thread cleanupHook;
+  /** Orchestrators to stop before removing by label, so that none re-creates what the cleanup removes. */
+  private final List<AutoCloseable> stopFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   Bench(int rawConnections) {
     DefaultDockerClientConfig cfg = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
@@ -60,8 +62,26 @@ final class Bench implements AutoCloseable {
     this.raw = DockerClientImpl.getInstance(cfg, http);
     this.images = DockerRuntime.builder().build();
     images.images().busybox(IMAGE);
-    this.cleanupHook = new Thread(this::cleanup, "bench-cleanup");
+    this.cleanupHook = new Thread(this::onExit, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanupHook);
+  }
+
+  /** Registers an orchestrator (or anything) to close first when the JVM exits before the bench ends. */
+  <T extends AutoCloseable> T stopOnExit(T closeable) {
+    stopFirst.add(closeable);
+    return closeable;
+  }
+
+  /** The shutdown hook: stop every registered orchestrator, then remove by label. */
+  private void onExit() {
+    for (AutoCloseable c : stopFirst) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("closing " + c + " on exit failed: " + e);
+      }
+    }
+    cleanup();
   }
 
   String runId() {
@@ -194,8 +214,10 @@ final class Bench implements AutoCloseable {
         pool.shutdown();
         pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES);
       }
-      for (Container c : leftovers()) {
-        rawRemove(c.getId());
+      for (int pass = 0; pass < 3 && !leftovers().isEmpty(); pass++) {
+        for (Container c : leftovers()) {
+          rawRemove(c.getId());
+        }
       }
       if (!left.isEmpty()) {
         System.out.printf(Locale.ROOT, "cleanup: removed %d container(s) labelled %s=%s%n", left.size(), LABEL, runId);

@@ -33,7 +33,8 @@ public final class DockerOverheadBench {
       DockerRuntime node = DockerRuntime.builder().instanceId(instance).build();
       TimedRuntime timed = new TimedRuntime(node);
       var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-      try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(timed).eventListener(events).meterRegistry(meters).build()) {
+      try (Orchestrator o = bench.stopOnExit(
+          Orchestrator.builder().instanceId(instance).node(timed).eventListener(events).meterRegistry(meters).build())) {
         String svc = "ovh";
         // warm-up, not measured: first apply (image check, first create on both sides)
         long w = System.nanoTime();

@@ -32,6 +32,7 @@ import java.util.Optional;
 public final class HealingLatencyBench {
   private HealingLatencyBench() {}
 
+  @SuppressWarnings("try") // the die-event stream only has to stay open
   public static void main(String[] args) throws Exception {
     int iterations = Integer.parseInt(Bench.arg(args, "iterations", "30"));
     long backoffMs = Long.parseLong(Bench.arg(args, "backoff-ms", "0"));
@@ -56,8 +57,8 @@ public final class HealingLatencyBench {
       TimedRuntime timed = new TimedRuntime(node);
       var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
       DieWatch dies = new DieWatch();
-      try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(timed).eventListener(events)
-              .meterRegistry(meters).build();
+      try (Orchestrator o = bench.stopOnExit(Orchestrator.builder().instanceId(instance).node(timed).eventListener(events)
+              .meterRegistry(meters).build());
           Closeable dieStream = bench.raw().eventsCmd().withLabelFilter(bench.label()).withEventFilter("die").exec(dies)) {
         String svc = "heal";
         Duration backoff = Duration.ofMillis(backoffMs);

@@ -80,6 +80,7 @@ public final class ParallelStartBench {
     report(n, seconds, notes);
   }
 
+  @SuppressWarnings("try") // close() is called inside the block on purpose: it is timed
   private static double orchestrator(Bench bench, int n, int round, int engineConcurrency, int maxConnections,
       Duration probe, Map<String, String> notes) throws Exception {
     EventTimes events = new EventTimes();
@@ -89,6 +90,7 @@ public final class ParallelStartBench {
     var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     try (Orchestrator o = Orchestrator.builder().instanceId(instance).node(timed).eventListener(events).meterRegistry(meters)
         .engineConcurrency(engineConcurrency).build()) {
+      bench.stopOnExit(o);
       String svc = "par";
       long t0 = System.nanoTime();
       o.apply(bench.service(svc, probe).replicas(n).build());
