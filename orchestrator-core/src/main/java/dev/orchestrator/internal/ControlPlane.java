@@ -80,6 +80,7 @@ public final class ControlPlane implements AutoCloseable {
   private final EventBus events = new EventBus();
   private final ExecutorService enginePool;
   private final ExecutorService probePool;
+  private final ExecutorService creatorPool;
   private final ClockScheduler timer;
   private final Cluster cluster;
   private final HealthProber prober;
@@ -99,6 +100,7 @@ public final class ControlPlane implements AutoCloseable {
     this.config = config;
     this.enginePool = boundedPool("orchestrator-engine", config.engineConcurrency());
     this.probePool = boundedPool("orchestrator-probe", 4);
+    this.creatorPool = boundedPool("orchestrator-create", config.engineConcurrency());
     this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
     this.lister = boundedPool("orchestrator-resync", 1);
     List<Node> nodes = config.runtimes().stream().map(r -> new Node(r, enginePool, config.callTimeout())).toList();
@@ -115,7 +117,7 @@ public final class ControlPlane implements AutoCloseable {
     this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
     Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
-    this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock());
+    this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock(), creatorPool);
     this.statusView = new StatusView(desired, reconciler.books(), cluster);
     this.loop = new ControlLoop(queue, retries, reconciler,
         metrics, events, config.clock(), this::afterPass);
@@ -351,6 +353,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     events.close();
     probePool.shutdownNow();
+    creatorPool.shutdownNow();
     enginePool.shutdownNow();
     for (AutoCloseable c : config.owned()) {
       try {

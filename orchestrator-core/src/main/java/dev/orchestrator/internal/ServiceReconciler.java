@@ -20,7 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -47,10 +50,11 @@ final class ServiceReconciler implements Reconciler<String> {
   private final OrchestratorMetrics metrics;
   private final Teardown teardown;
   private final Clock clock;
+  private final Executor creators;
   private final Map<String, ServiceBook> books = new ConcurrentHashMap<>();
 
   ServiceReconciler(Cluster cluster, DesiredState desired, Placer placer, ReplicaOps ops, HealthProber prober,
-      EventBus events, OrchestratorMetrics metrics, Teardown teardown, Clock clock) {
+      EventBus events, OrchestratorMetrics metrics, Teardown teardown, Clock clock, Executor creators) {
     this.cluster = cluster;
     this.desired = desired;
     this.placer = placer;
@@ -61,6 +65,7 @@ final class ServiceReconciler implements Reconciler<String> {
     this.metrics = metrics;
     this.teardown = teardown;
     this.clock = clock;
+    this.creators = creators;
   }
 
   Map<String, ServiceBook> books() {
@@ -266,17 +271,23 @@ final class ServiceReconciler implements Reconciler<String> {
     return new Placer.Want(rec.slot, ops.containerName(spec.name(), rec.slot, rec.generation + 1), rec.pinnedNode);
   }
 
+  /**
+   * Places the missing slots, then creates and starts their containers in parallel on the
+   * creator pool (each one's engine calls bounded by the call timeout), and books the outcomes in
+   * slot order on this worker thread.
+   */
   private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<String> unobserved) {
     List<Placement> placements = placer.place(spec, missing, unobserved);
     ReconcileResult result = ReconcileResult.done();
-    RuntimeException firstFailure = null;
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    List<CompletableFuture<ContainerInfo>> started = new ArrayList<>();
     for (int i = 0; i < missing.size(); i++) {
       Placer.Want w = missing.get(i);
       Placement p = placements.get(i);
       ServiceBook.SlotRecord rec = book.slot(w.slot());
       String replica = ReplicaOps.replicaName(spec.name(), w.slot());
-      MDC.put("replica", replica);
       if (!p.placed()) {
+        started.add(null);
         String diagnosis = p.diagnosis();
         if (!diagnosis.equals(rec.unschedulable)) {
           rec.unschedulable = diagnosis;
@@ -291,8 +302,31 @@ final class ServiceReconciler implements Reconciler<String> {
       rec.unschedulable = "";
       Node node = cluster.node(p.node().get());
       long generation = rec.generation + 1;
+      int restarts = rec.restarts;
+      started.add(CompletableFuture.supplyAsync(() -> {
+        if (mdc != null) {
+          MDC.setContextMap(mdc);
+        }
+        MDC.put("replica", replica);
+        try {
+          return ops.createAndStart(node, spec, w.slot(), generation, restarts);
+        } finally {
+          MDC.clear();
+        }
+      }, creators));
+    }
+    RuntimeException firstFailure = null;
+    for (int i = 0; i < missing.size(); i++) {
+      if (started.get(i) == null) {
+        continue;
+      }
+      Placer.Want w = missing.get(i);
+      ServiceBook.SlotRecord rec = book.slot(w.slot());
+      Node node = cluster.node(placements.get(i).node().get());
+      long generation = rec.generation + 1;
+      MDC.put("replica", ReplicaOps.replicaName(spec.name(), w.slot()));
       try {
-        ContainerInfo c = ops.createAndStart(node, spec, w.slot(), generation, rec.restarts);
+        ContainerInfo c = join(started.get(i));
         rec.generation = generation;
         rec.pinnedNode = "";
         rec.status = slots.status(spec, rec, ReplicaState.STARTING, new Cluster.Observed(node, c), "");
@@ -319,4 +353,16 @@ final class ServiceReconciler implements Reconciler<String> {
     }
     return result;
   }
+
+  private static ContainerInfo join(CompletableFuture<ContainerInfo> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
 }
