@@ -4,10 +4,12 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerClientException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Info;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.LocalDirectorySSLConfig;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.runtime.ContainerConflictException;
 import dev.orchestrator.runtime.ContainerInfo;
@@ -21,6 +23,7 @@ import dev.orchestrator.runtime.ImageNotFoundException;
 import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.runtime.RuntimeEvent;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -320,10 +323,14 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
       return this;
     }
 
-    /** Mutual TLS with the client key and certificates in {@code certPath}; default DOCKER_TLS_VERIFY / DOCKER_CERT_PATH. */
+    /**
+     * Mutual TLS with the client key and certificates in {@code certPath}, in docker's layout
+     * (ca.pem, cert.pem, key.pem); default DOCKER_TLS_VERIFY / DOCKER_CERT_PATH. {@link #build()}
+     * fails when a file is missing or unreadable (never falls back to plain HTTP).
+     */
     public Builder tls(Path certPath) {
       this.tlsVerify = true;
-      this.certPath = certPath.toString();
+      this.certPath = Objects.requireNonNull(certPath, "certPath").toAbsolutePath().toString();
       return this;
     }
 
@@ -398,8 +405,16 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
       return this;
     }
 
-    /** Creates the runtime; no engine call happens until the first method call. */
+    /**
+     * Creates the runtime; no engine call happens until the first method call.
+     *
+     * @throws IllegalArgumentException if TLS is asked for (here or by DOCKER_TLS_VERIFY) and the
+     *     certificate directory lacks ca.pem, cert.pem or key.pem, or they cannot be read
+     */
     public DockerRuntime build() {
+      if (tlsVerify != null) {
+        checkCertPath(certPath, "tls(certPath)");
+      }
       DefaultDockerClientConfig.Builder config = DefaultDockerClientConfig.createDefaultConfigBuilder();
       if (dockerHost != null) {
         config.withDockerHost(dockerHost);
@@ -407,8 +422,23 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
       if (tlsVerify != null) {
         config.withDockerTlsVerify(tlsVerify).withDockerCertPath(certPath);
       }
-      DefaultDockerClientConfig cfg = config.build();
+      DefaultDockerClientConfig cfg;
+      try {
+        cfg = config.build();
+      } catch (DockerClientException e) {
+        throw new IllegalArgumentException("invalid Docker client configuration: " + e.getMessage(), e);
+      }
       URI host = cfg.getDockerHost();
+      if (cfg.getSSLConfig() instanceof LocalDirectorySSLConfig tls) {
+        // docker-java quietly speaks plain HTTP when a file is missing: refuse instead
+        checkCertPath(tls.getDockerCertPath(), tlsVerify != null ? "tls(certPath)" : "DOCKER_CERT_PATH");
+        try {
+          tls.getSSLContext();
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("cannot use the TLS files in " + tls.getDockerCertPath()
+              + " for Docker Engine at " + host + ": " + e.getMessage(), e);
+        }
+      }
       if (hostAddress == null) {
         hostAddress = "tcp".equals(host.getScheme()) && host.getHost() != null ? host.getHost() : "127.0.0.1";
       }
@@ -417,6 +447,16 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
         engine.nodeName(nodeName);
       }
       return new DockerRuntime(this, engine);
+    }
+
+    private static void checkCertPath(String dir, String source) {
+      for (String file : List.of("ca.pem", "cert.pem", "key.pem")) {
+        Path path = Path.of(dir, file);
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+          throw new IllegalArgumentException("TLS to the Docker Engine needs ca.pem, cert.pem and key.pem in the"
+              + " directory of " + source + ", but " + path + (Files.exists(path) ? " cannot be read" : " does not exist"));
+        }
+      }
     }
 
     private static Duration positive(Duration d, String what) {

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfigDelegate;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.core.LocalDirectorySSLConfig;
 import com.github.dockerjava.core.RemoteApiVersion;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
@@ -24,6 +25,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,8 +205,13 @@ final class Engine implements AutoCloseable {
       return cre;
     }
     if (e instanceof DockerException de) {
+      String message = engineMessage(de);
+      if (de.getHttpStatus() == 400 && message.contains("HTTP request to an HTTPS server")) {
+        message += " The engine requires TLS: configure DockerRuntime.Builder.tls(certPath) or DOCKER_TLS_VERIFY=1 and"
+            + " DOCKER_CERT_PATH.";
+      }
       return new ContainerRuntimeException(node(), resourceId,
-          what + " failed on Docker Engine at " + host + " (HTTP " + de.getHttpStatus() + "): " + engineMessage(de), e);
+          what + " failed on Docker Engine at " + host + " (HTTP " + de.getHttpStatus() + "): " + message, e);
     }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (isUnreachable(c)) {
@@ -214,6 +221,14 @@ final class Engine implements AutoCloseable {
         return new RuntimeTimeoutException(node(), resourceId,
             "Docker Engine at " + host + " did not answer " + what + " within " + seconds(responseTimeout), e);
       }
+    }
+    Throwable tls = tlsFailure(e);
+    if (tls != null) {
+      return new ContainerRuntimeException(node(), resourceId, what + " failed on Docker Engine at " + host
+          + ": TLS handshake failed (" + (tls instanceof SSLException ? "" : "the connection broke during the handshake: ")
+          + describe(tls) + "). The engine refuses a client certificate that its CA did not"
+          + " sign, and the client refuses an engine certificate that is not signed by ca.pem or not issued for this"
+          + " address" + certPathHint(), e);
     }
     return new ContainerRuntimeException(node(), resourceId, what + " failed on Docker Engine at " + host + ": " + e, e);
   }
@@ -231,6 +246,34 @@ final class Engine implements AutoCloseable {
         || c instanceof NoSuchFileException
         || name.endsWith("ConnectTimeoutException")
         || (c instanceof SocketException && String.valueOf(c.getMessage()).matches("(?i).*(refused|no such file|not found|unreachable).*"));
+  }
+
+  /**
+   * The TLS failure in a cause chain: an {@link SSLException}, or a socket error while the TLS
+   * handshake ran (an engine that refuses the client certificate may close the connection before
+   * the client reads its alert: "Broken pipe", "Connection reset"). Null if none.
+   */
+  static Throwable tlsFailure(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof SSLException) {
+        return c;
+      }
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof SocketException) {
+        for (StackTraceElement frame : c.getStackTrace()) {
+          if ("startHandshake".equals(frame.getMethodName()) && frame.getClassName().contains(".ssl.")) {
+            return c;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private String certPathHint() {
+    return config.getSSLConfig() instanceof LocalDirectorySSLConfig dir
+        ? " (client certificates from " + dir.getDockerCertPath() + ")." : ".";
   }
 
   private static String describe(Throwable c) {

@@ -13,22 +13,36 @@ import java.util.concurrent.TimeUnit;
  * a handle on {@code scripts/second-engine.sh}. Stopping it (SIGTERM) is a node failure;
  * starting it again keeps its data root. A partition drops every packet to it. {@link #close()} removes the daemon, the namespace,
  * the veth and the data, also from a shutdown hook if the test JVM dies first.
+ *
+ * <p>{@link #startTls()} starts it with mutual TLS ({@code dockerd --tlsverify} on port 2376) and
+ * a throwaway CA; {@link #clientCertPath()} then holds a client's ca.pem, cert.pem and key.pem.
  */
 final class SecondEngine implements AutoCloseable {
   private static final long SCRIPT_TIMEOUT_SECONDS = 90;
 
   private final String name;
+  private final boolean tls;
   private final Thread cleanup;
   private String host;
 
-  private SecondEngine(String name) {
+  private SecondEngine(String name, boolean tls) {
     this.name = name;
+    this.tls = tls;
     this.cleanup = new Thread(() -> script("kill", name), "second-engine-cleanup-" + name);
   }
 
   /** Creates the namespace and starts the engine; cleans up and rethrows if that fails. */
   static SecondEngine start() {
-    SecondEngine engine = new SecondEngine("oe" + DockerTestSupport.randomId().substring(0, 6));
+    return start(false);
+  }
+
+  /** Like {@link #start()}, with mutual TLS: dockerd {@code --tlsverify} on {@code tcp://10.250.X.2:2376}. */
+  static SecondEngine startTls() {
+    return start(true);
+  }
+
+  private static SecondEngine start(boolean tls) {
+    SecondEngine engine = new SecondEngine("oe" + DockerTestSupport.randomId().substring(0, 6), tls);
     Runtime.getRuntime().addShutdownHook(engine.cleanup);
     try {
       engine.startDaemon();
@@ -39,7 +53,7 @@ final class SecondEngine implements AutoCloseable {
     }
   }
 
-  /** The engine's address, {@code tcp://10.250.X.2:2375}. */
+  /** The engine's address, {@code tcp://10.250.X.2:2375} ({@code :2376} with TLS). */
   String host() {
     return host;
   }
@@ -51,8 +65,24 @@ final class SecondEngine implements AutoCloseable {
 
   /** Starts the daemon (again), returning once it answers. */
   void startDaemon() {
-    List<String> out = script("start", name).lines().toList();
+    List<String> out = (tls ? script("start", name, "--tls") : script("start", name)).lines().toList();
     host = out.get(out.size() - 1).strip();
+  }
+
+  /** With TLS: the client's certificates in docker's layout (ca.pem, cert.pem, key.pem). */
+  Path clientCertPath() {
+    if (!tls) {
+      throw new IllegalStateException("engine " + name + " runs without TLS");
+    }
+    return Path.of("/tmp", name, "client");
+  }
+
+  /** With TLS: the engine's own files (ca.pem, ca-key.pem, server-cert.pem, server-key.pem). */
+  Path serverTlsPath() {
+    if (!tls) {
+      throw new IllegalStateException("engine " + name + " runs without TLS");
+    }
+    return Path.of("/tmp", name, "tls");
   }
 
   /** SIGTERM to the daemon; returns once it has exited. */
