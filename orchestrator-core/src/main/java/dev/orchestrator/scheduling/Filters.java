@@ -42,6 +42,12 @@ public final class Filters {
     return new AntiAffinity();
   }
 
+  /** Whether the filter is one of these (none of which reads the request's service name unless it changes with placements). */
+  static boolean isBuiltIn(FilterPlugin filter) {
+    return filter instanceof Ready || filter instanceof Constraints || filter instanceof Taints
+        || filter instanceof ResourceFit || filter instanceof AntiAffinity;
+  }
+
   /** A filter whose reasons are collected into a list; empty means the node fits. */
   private abstract static class Checks implements FilterPlugin {
     abstract void collect(PlacementRequest request, NodeSnapshot node, List<String> reasons);
@@ -131,13 +137,38 @@ public final class Filters {
     }
 
     @Override
+    public Status.Code check(PlacementRequest request, NodeSnapshot node) {
+      for (Map.Entry<String, String> label : node.info().labels().entrySet()) {
+        String key = label.getKey();
+        if (key.startsWith(Toleration.TAINT_PREFIX)) {
+          if (key.length() == Toleration.TAINT_PREFIX.length()) {
+            return Status.Code.ERROR;
+          }
+          if (!tolerated(request, key.substring(Toleration.TAINT_PREFIX.length()), label.getValue())) {
+            return Status.Code.DOES_NOT_FIT;
+          }
+        }
+      }
+      return Status.Code.FITS;
+    }
+
+    private static boolean tolerated(PlacementRequest request, String key, String value) {
+      for (Toleration t : request.tolerations()) {
+        if (t.tolerates(key, value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
     public Status filter(PlacementRequest request, NodeSnapshot node) {
       List<String> untolerated = new ArrayList<>();
       for (Map.Entry<String, String> taint : Toleration.taints(node.info().labels()).entrySet()) {
         if (taint.getKey().isEmpty()) {
           return Status.error("malformed taint label '" + Toleration.TAINT_PREFIX + "': no key");
         }
-        if (request.tolerations().stream().noneMatch(t -> t.tolerates(taint.getKey(), taint.getValue()))) {
+        if (!tolerated(request, taint.getKey(), taint.getValue())) {
           untolerated.add(taint.getValue().isEmpty() ? taint.getKey() : taint.getKey() + "=" + taint.getValue());
         }
       }

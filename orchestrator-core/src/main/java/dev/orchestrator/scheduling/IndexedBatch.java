@@ -24,17 +24,33 @@ final class IndexedBatch {
   private final Scores.AllocationScore[] scorers;
   private final int[] weights;
   private final boolean resourceFit;
+  /** The nodes as given, for filters whose verdict does not change with placements. */
+  private final NodeSnapshot[] given;
+  /** The nodes as last rebuilt; {@link #snapshot} brings one up to date. */
   private final NodeSnapshot[] nodes;
   private final List<List<PlacementRequest>> pending;
   private final long[] cpuCapacity;
   private final long[] memoryCapacity;
   private final long[] cpuAllocated;
   private final long[] memoryAllocated;
+  /** Each node's score at its current allocation, shared by every class. */
+  private final double[] scoreNow;
   private final Map<String, Integer> byName = new HashMap<>();
   private final int[] sizeOf;
   private final int[] positionOf;
   private final int[][] nodesOfSize;
   private final Map<PlacementRequest, NodeClass> classes = new HashMap<>();
+  /**
+   * Per class, the smallest CPU and memory any of its requests in this batch asks for. Free
+   * resources only shrink during a batch, so a node with less free than that never fits the class
+   * again and leaves its index.
+   */
+  private final Map<PlacementRequest, long[]> smallest = new HashMap<>();
+  /**
+   * Verdicts of the fixed filters on each given node, shared by classes that differ only in their
+   * service when every fixed filter is a built-in one (none reads the service name).
+   */
+  private final Map<PlacementRequest, Status.Code[]> fixedVerdicts = new HashMap<>();
   private int[] changes = new int[1024];
   private int changeCount;
   private PlacementRequest lastRequest;
@@ -49,13 +65,15 @@ final class IndexedBatch {
     this.scorers = scheduler.scorers().toArray(new Scores.AllocationScore[0]);
     this.weights = scheduler.weights().stream().mapToInt(Integer::intValue).toArray();
     this.resourceFit = scheduler.filters().stream().anyMatch(f -> f instanceof Filters.ResourceFit);
-    this.nodes = snapshot.nodes().toArray(new NodeSnapshot[0]);
+    this.given = snapshot.nodes().toArray(new NodeSnapshot[0]);
+    this.nodes = given.clone();
     int n = nodes.length;
     pending = new ArrayList<>(n);
     cpuCapacity = new long[n];
     memoryCapacity = new long[n];
     cpuAllocated = new long[n];
     memoryAllocated = new long[n];
+    scoreNow = new double[n];
     sizeOf = new int[n];
     positionOf = new int[n];
     Map<List<Long>, List<Integer>> sizes = new HashMap<>();
@@ -66,6 +84,7 @@ final class IndexedBatch {
       memoryCapacity[i] = node.info().memoryBytes();
       cpuAllocated[i] = node.cpuAllocatedMillis();
       memoryAllocated[i] = node.memoryAllocatedBytes();
+      scoreNow[i] = score(i, 0, 0);
       byName.put(node.name(), i);
       sizes.computeIfAbsent(List.of(cpuCapacity[i], memoryCapacity[i]), k -> new ArrayList<>()).add(i);
     }
@@ -82,6 +101,16 @@ final class IndexedBatch {
   }
 
   List<Placement> placeAll(List<PlacementRequest> requests) {
+    PlacementRequest previous = null;
+    long[] least = null;
+    for (PlacementRequest r : requests) {
+      if (previous == null || !sameClass(previous, r)) {
+        least = smallest.computeIfAbsent(r.placementClass(), k -> new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
+        previous = r;
+      }
+      least[0] = Math.min(least[0], r.resources().cpuMillis());
+      least[1] = Math.min(least[1], r.resources().memoryBytes());
+    }
     List<Placement> placements = new ArrayList<>(requests.size());
     for (PlacementRequest request : requests) {
       placements.add(place(request));
@@ -108,6 +137,7 @@ final class IndexedBatch {
     }
     cpuAllocated[chosen] += request.resources().cpuMillis();
     memoryAllocated[chosen] += request.resources().memoryBytes();
+    scoreNow[chosen] = score(chosen, 0, 0);
     if (pending.get(chosen) == null) {
       pending.set(chosen, new ArrayList<>());
     }
@@ -195,19 +225,28 @@ final class IndexedBatch {
   /** The nodes that pass the filters for one placement class, indexed per node size. */
   private final class NodeClass {
     final PlacementRequest key;
-    final boolean changesWithPlacements;
+    /** Filters read on the given nodes once, and filters read again after each placement on a node. */
+    final List<FilterPlugin> fixed = new ArrayList<>();
+    final List<FilterPlugin> changing = new ArrayList<>();
+    final boolean[] passesFixed = new boolean[nodes.length];
     final boolean[] eligible = new boolean[nodes.length];
     final NodeIndex[] indexes = new NodeIndex[nodesOfSize.length];
+    /** The smallest request of the class in this batch: {cpu, memory}. */
+    final long[] least;
     int errorNode = -1;
     int seen = changeCount;
 
     NodeClass(PlacementRequest key) {
       this.key = Objects.requireNonNull(key);
-      this.changesWithPlacements = scheduler.filters().stream().anyMatch(f -> f.changesWithPlacements(key));
+      this.least = smallest.get(key);
+      for (FilterPlugin f : scheduler.filters()) {
+        (f.changesWithPlacements(key) ? changing : fixed).add(f);
+      }
+      Status.Code[] fixedCodes = fixedVerdicts();
       for (int s = 0; s < nodesOfSize.length; s++) {
         indexes[s] = new NodeIndex(nodesOfSize[s].length);
         for (int i : nodesOfSize[s]) {
-          evaluate(i);
+          evaluate(i, fixedCodes);
           setLeaf(i, false);
         }
         indexes[s].rebuild();
@@ -218,16 +257,45 @@ final class IndexedBatch {
     void refresh() {
       for (; seen < changeCount; seen++) {
         int i = changes[seen];
-        if (changesWithPlacements) {
-          evaluate(i);
+        if (!changing.isEmpty()) {
+          evaluate(i, null);
         }
         setLeaf(i, true);
       }
     }
 
-    private void evaluate(int i) {
-      Status.Code code = scheduler.check(key, snapshot(i));
-      eligible[i] = code == Status.Code.FITS;
+    private Status.Code[] fixedVerdicts() {
+      boolean builtIn = fixed.stream().allMatch(Filters::isBuiltIn);
+      PlacementRequest shared = builtIn ? key.forService("") : key;
+      if (!builtIn) {
+        return verdicts(shared);
+      }
+      return IndexedBatch.this.fixedVerdicts.computeIfAbsent(shared, this::verdicts);
+    }
+
+    private Status.Code[] verdicts(PlacementRequest request) {
+      Status.Code[] codes = new Status.Code[given.length];
+      for (int i = 0; i < given.length; i++) {
+        codes[i] = PipelineScheduler.check(fixed, request, given[i]);
+      }
+      return codes;
+    }
+
+    /** Reads the changing filters, and the fixed ones the first time. */
+    private void evaluate(int i, Status.Code[] fixedCodes) {
+      if (fixedCodes != null) {
+        passesFixed[i] = fixedCodes[i] == Status.Code.FITS;
+        recordError(fixedCodes[i], i);
+      }
+      eligible[i] = passesFixed[i];
+      if (eligible[i] && !changing.isEmpty()) {
+        Status.Code code = PipelineScheduler.check(changing, key, snapshot(i));
+        eligible[i] = code == Status.Code.FITS;
+        recordError(code, i);
+      }
+    }
+
+    private void recordError(Status.Code code, int i) {
       if (code == Status.Code.ERROR && errorNode < 0) {
         errorNode = i;
       }
@@ -235,9 +303,13 @@ final class IndexedBatch {
 
     private void setLeaf(int i, boolean propagate) {
       NodeIndex index = indexes[sizeOf[i]];
-      double score = eligible[i] ? score(i, 0, 0) : Double.NEGATIVE_INFINITY;
-      long cpu = eligible[i] ? cpuCapacity[i] - cpuAllocated[i] : NodeIndex.NONE;
-      long memory = eligible[i] ? memoryCapacity[i] - memoryAllocated[i] : NodeIndex.NONE;
+      long cpuFree = cpuCapacity[i] - cpuAllocated[i];
+      long memoryFree = memoryCapacity[i] - memoryAllocated[i];
+      boolean takes = eligible[i] && (!resourceFit
+          || Filters.ResourceFit.fits(least[0], cpuFree) && Filters.ResourceFit.fits(least[1], memoryFree));
+      double score = takes ? scoreNow[i] : Double.NEGATIVE_INFINITY;
+      long cpu = takes ? cpuFree : NodeIndex.NONE;
+      long memory = takes ? memoryFree : NodeIndex.NONE;
       if (propagate) {
         index.update(positionOf[i], score, cpu, memory);
       } else {

@@ -117,6 +117,10 @@ public final class PipelineScheduler implements BatchScheduler {
 
   /** FITS when every filter passes, else the code of the first filter that does not. */
   Status.Code check(PlacementRequest request, NodeSnapshot node) {
+    return check(filters, request, node);
+  }
+
+  static Status.Code check(List<FilterPlugin> filters, PlacementRequest request, NodeSnapshot node) {
     for (FilterPlugin filter : filters) {
       Status.Code code;
       try {

@@ -61,6 +61,11 @@ public record PlacementRequest(String service, int slot, Resources resources, Li
     return new PlacementRequest(service, slot, resources, constraints, preferredNode, image, tolerations, avoidServices, maxPerNode);
   }
 
+  /** This request for another service. */
+  PlacementRequest forService(String service) {
+    return new PlacementRequest(service, slot, resources, constraints, preferredNode, image, tolerations, avoidServices, maxPerNode);
+  }
+
   /**
    * What filters may look at during a batch: this request without its resources, slot and
    * preferred node. Requests with equal classes share one node index.
