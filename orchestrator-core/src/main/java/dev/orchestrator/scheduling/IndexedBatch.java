@@ -6,18 +6,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
  * Batch placement for a pipeline whose scores are all allocation scores. Such a score is linear in
  * what a node has allocated, so among nodes of one size the order by score does not depend on the
- * request. Per placement class (the request without resources, see
- * {@link PlacementRequest#placementClass()}) and node size, the nodes that pass the filters sit in
- * a {@link NodeIndex} keyed by score with their free resources; the best of each size is compared
- * on its full score. A placement updates the node's accounting and appends it to a change log;
- * each class index re-reads the changed nodes when it is next used. Node snapshots are rebuilt only
- * for filters that change with placements and for explanations.
+ * request. The nodes that pass the filters for a placement class (the request without resources,
+ * see {@link PlacementRequest#placementClass()}) sit in {@link NodeIndex}es, one per node size,
+ * keyed by score with their free resources; the best of each size is compared on its full score.
+ * Classes whose filters do not change with placements share one index when their fixed verdicts
+ * are the same (e.g. services differing only in name). A placement updates the node's accounting
+ * and appends it to a change log; each index re-reads the changed nodes when next used. Node
+ * snapshots are rebuilt only for filters that change with placements and for explanations.
  */
 final class IndexedBatch {
   private final PipelineScheduler scheduler;
@@ -33,28 +33,31 @@ final class IndexedBatch {
   private final long[] memoryCapacity;
   private final long[] cpuAllocated;
   private final long[] memoryAllocated;
-  /** Each node's score at its current allocation, shared by every class. */
+  /** Each node's score at its current allocation, shared by every index. */
   private final double[] scoreNow;
   private final Map<String, Integer> byName = new HashMap<>();
   private final int[] sizeOf;
   private final int[] positionOf;
   private final int[][] nodesOfSize;
   private final Map<PlacementRequest, NodeClass> classes = new HashMap<>();
+  private final Map<PlacementRequest, Verdicts> fixedVerdicts = new HashMap<>();
+  private final Map<IndexKey, Index> indexes = new HashMap<>();
   /**
-   * Per class, the smallest CPU and memory any of its requests in this batch asks for. Free
-   * resources only shrink during a batch, so a node with less free than that never fits the class
-   * again and leaves its index.
+   * Per index, the smallest CPU and memory any of its requests in this batch asks for. Free
+   * resources only shrink during a batch, so a node with less free than that never fits again and
+   * leaves the index.
    */
-  private final Map<PlacementRequest, long[]> smallest = new HashMap<>();
-  /**
-   * Verdicts of the fixed filters on each given node, shared by classes that differ only in their
-   * service when every fixed filter is a built-in one (none reads the service name).
-   */
-  private final Map<PlacementRequest, Status.Code[]> fixedVerdicts = new HashMap<>();
+  private final Map<IndexKey, long[]> smallest = new HashMap<>();
   private int[] changes = new int[1024];
   private int changeCount;
   private PlacementRequest lastRequest;
   private NodeClass lastClass;
+
+  /** Verdicts of a class's fixed filters on every given node, and the first node where one erred (or -1). */
+  private record Verdicts(Status.Code[] codes, int firstError) {}
+
+  /** An index of its own (for a class with filters that change with placements) or a shared one. */
+  private record IndexKey(PlacementRequest request, boolean shared) {}
 
   static boolean supports(PipelineScheduler scheduler) {
     return scheduler.scorers().stream().allMatch(s -> s instanceof Scores.AllocationScore);
@@ -101,13 +104,8 @@ final class IndexedBatch {
   }
 
   List<Placement> placeAll(List<PlacementRequest> requests) {
-    PlacementRequest previous = null;
-    long[] least = null;
     for (PlacementRequest r : requests) {
-      if (previous == null || !sameClass(previous, r)) {
-        least = smallest.computeIfAbsent(r.placementClass(), k -> new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
-        previous = r;
-      }
+      long[] least = smallest.computeIfAbsent(classOf(r).indexKey, k -> new long[] {Long.MAX_VALUE, Long.MAX_VALUE});
       least[0] = Math.min(least[0], r.resources().cpuMillis());
       least[1] = Math.min(least[1], r.resources().memoryBytes());
     }
@@ -120,13 +118,15 @@ final class IndexedBatch {
 
   private Placement place(PlacementRequest request) {
     NodeClass c = classOf(request);
-    c.refresh();
-    if (c.errorNode >= 0) {
-      return scheduler.failure(c.key, snapshot(c.errorNode));
+    Index index = c.index();
+    index.refresh();
+    int error = c.verdicts.firstError() >= 0 ? c.verdicts.firstError() : index.errorNode;
+    if (error >= 0) {
+      return scheduler.failure(c.key, snapshot(error));
     }
-    int chosen = preferred(c, request);
+    int chosen = preferred(index, request);
     if (chosen < 0) {
-      chosen = best(c, request);
+      chosen = best(index, request);
     }
     if (chosen < 0) {
       List<NodeSnapshot> all = new ArrayList<>(nodes.length);
@@ -149,16 +149,16 @@ final class IndexedBatch {
     return Placement.on(nodes[chosen].name());
   }
 
-  private int preferred(NodeClass c, PlacementRequest request) {
+  private int preferred(Index index, PlacementRequest request) {
     Integer i = request.preferredNode().isEmpty() ? null : byName.get(request.preferredNode());
-    boolean fits = i != null && c.eligible[i]
+    boolean fits = i != null && index.eligible[i]
         && (!resourceFit || Filters.ResourceFit.fits(request.resources().cpuMillis(), cpuCapacity[i] - cpuAllocated[i])
             && Filters.ResourceFit.fits(request.resources().memoryBytes(), memoryCapacity[i] - memoryAllocated[i]));
     return fits ? i : -1;
   }
 
   /** The best node over every size, or -1. */
-  private int best(NodeClass c, PlacementRequest request) {
+  private int best(Index index, PlacementRequest request) {
     long cpu = request.resources().cpuMillis();
     long memory = request.resources().memoryBytes();
     long needCpu = resourceFit && cpu != 0 ? cpu : NodeIndex.NONE;
@@ -166,7 +166,7 @@ final class IndexedBatch {
     int best = -1;
     double bestScore = 0;
     for (int s = 0; s < nodesOfSize.length; s++) {
-      int pos = c.indexes[s].find(needCpu, needMemory);
+      int pos = index.trees[s].find(needCpu, needMemory);
       if (pos < 0) {
         continue;
       }
@@ -222,87 +222,91 @@ final class IndexedBatch {
     return nodes[i];
   }
 
-  /** The nodes that pass the filters for one placement class, indexed per node size. */
+  /** One placement class: its filters split by whether they change with placements, and its index. */
   private final class NodeClass {
     final PlacementRequest key;
-    /** Filters read on the given nodes once, and filters read again after each placement on a node. */
     final List<FilterPlugin> fixed = new ArrayList<>();
     final List<FilterPlugin> changing = new ArrayList<>();
-    final boolean[] passesFixed = new boolean[nodes.length];
-    final boolean[] eligible = new boolean[nodes.length];
-    final NodeIndex[] indexes = new NodeIndex[nodesOfSize.length];
-    /** The smallest request of the class in this batch: {cpu, memory}. */
-    final long[] least;
-    int errorNode = -1;
-    int seen = changeCount;
+    final Verdicts verdicts;
+    final IndexKey indexKey;
+    private Index index;
 
     NodeClass(PlacementRequest key) {
-      this.key = Objects.requireNonNull(key);
-      this.least = smallest.get(key);
+      this.key = key;
       for (FilterPlugin f : scheduler.filters()) {
         (f.changesWithPlacements(key) ? changing : fixed).add(f);
       }
-      Status.Code[] fixedCodes = fixedVerdicts();
+      // built-in fixed filters do not read the service name: classes differing only in it share
+      PlacementRequest shared = fixed.stream().allMatch(Filters::isBuiltIn) ? key.forService("") : key;
+      verdicts = fixedVerdicts.computeIfAbsent(shared, this::verdicts);
+      indexKey = changing.isEmpty() ? new IndexKey(shared, true) : new IndexKey(key, false);
+    }
+
+    private Verdicts verdicts(PlacementRequest request) {
+      Status.Code[] codes = new Status.Code[given.length];
+      int firstError = -1;
+      for (int i = 0; i < given.length; i++) {
+        codes[i] = PipelineScheduler.check(fixed, request, given[i]);
+        if (codes[i] == Status.Code.ERROR && firstError < 0) {
+          firstError = i;
+        }
+      }
+      return new Verdicts(codes, firstError);
+    }
+
+    Index index() {
+      if (index == null) {
+        index = indexes.computeIfAbsent(indexKey, k -> new Index(this, smallest.get(k)));
+      }
+      return index;
+    }
+  }
+
+  /** The nodes that pass a class's filters, per node size, with the nodes too full for its smallest request left out. */
+  private final class Index {
+    final NodeClass owner;
+    final long[] least;
+    final boolean[] eligible = new boolean[nodes.length];
+    final NodeIndex[] trees = new NodeIndex[nodesOfSize.length];
+    int errorNode = -1;
+    int seen = changeCount;
+
+    Index(NodeClass owner, long[] least) {
+      this.owner = owner;
+      this.least = least;
       for (int s = 0; s < nodesOfSize.length; s++) {
-        indexes[s] = new NodeIndex(nodesOfSize[s].length);
+        trees[s] = new NodeIndex(nodesOfSize[s].length);
         for (int i : nodesOfSize[s]) {
-          evaluate(i, fixedCodes);
+          evaluate(i);
           setLeaf(i, false);
         }
-        indexes[s].rebuild();
+        trees[s].rebuild();
       }
     }
 
-    /** Re-reads the nodes changed since this class was last used. */
+    /** Re-reads the nodes changed since this index was last used. */
     void refresh() {
       for (; seen < changeCount; seen++) {
         int i = changes[seen];
-        if (!changing.isEmpty()) {
-          evaluate(i, null);
+        if (!owner.changing.isEmpty()) {
+          evaluate(i);
         }
         setLeaf(i, true);
       }
     }
 
-    private Status.Code[] fixedVerdicts() {
-      boolean builtIn = fixed.stream().allMatch(Filters::isBuiltIn);
-      PlacementRequest shared = builtIn ? key.forService("") : key;
-      if (!builtIn) {
-        return verdicts(shared);
-      }
-      return IndexedBatch.this.fixedVerdicts.computeIfAbsent(shared, this::verdicts);
-    }
-
-    private Status.Code[] verdicts(PlacementRequest request) {
-      Status.Code[] codes = new Status.Code[given.length];
-      for (int i = 0; i < given.length; i++) {
-        codes[i] = PipelineScheduler.check(fixed, request, given[i]);
-      }
-      return codes;
-    }
-
-    /** Reads the changing filters, and the fixed ones the first time. */
-    private void evaluate(int i, Status.Code[] fixedCodes) {
-      if (fixedCodes != null) {
-        passesFixed[i] = fixedCodes[i] == Status.Code.FITS;
-        recordError(fixedCodes[i], i);
-      }
-      eligible[i] = passesFixed[i];
-      if (eligible[i] && !changing.isEmpty()) {
-        Status.Code code = PipelineScheduler.check(changing, key, snapshot(i));
+    private void evaluate(int i) {
+      eligible[i] = owner.verdicts.codes()[i] == Status.Code.FITS;
+      if (eligible[i] && !owner.changing.isEmpty()) {
+        Status.Code code = PipelineScheduler.check(owner.changing, owner.key, snapshot(i));
         eligible[i] = code == Status.Code.FITS;
-        recordError(code, i);
-      }
-    }
-
-    private void recordError(Status.Code code, int i) {
-      if (code == Status.Code.ERROR && errorNode < 0) {
-        errorNode = i;
+        if (code == Status.Code.ERROR && errorNode < 0) {
+          errorNode = i;
+        }
       }
     }
 
     private void setLeaf(int i, boolean propagate) {
-      NodeIndex index = indexes[sizeOf[i]];
       long cpuFree = cpuCapacity[i] - cpuAllocated[i];
       long memoryFree = memoryCapacity[i] - memoryAllocated[i];
       boolean takes = eligible[i] && (!resourceFit
@@ -311,9 +315,9 @@ final class IndexedBatch {
       long cpu = takes ? cpuFree : NodeIndex.NONE;
       long memory = takes ? memoryFree : NodeIndex.NONE;
       if (propagate) {
-        index.update(positionOf[i], score, cpu, memory);
+        trees[sizeOf[i]].update(positionOf[i], score, cpu, memory);
       } else {
-        index.setLeaf(positionOf[i], score, cpu, memory);
+        trees[sizeOf[i]].setLeaf(positionOf[i], score, cpu, memory);
       }
     }
   }

@@ -9,9 +9,12 @@ public final class Schedulers {
     return withDefaultFilters().score(Scores.leastAllocated(), 1).build();
   }
 
-  /** Built-in filters, then most-allocated: replicas go to the fullest node that fits. */
+  /**
+   * Built-in filters, then most-allocated: replicas go to the fullest node that fits; a batch is
+   * placed round-robin across services ({@link PipelineScheduler.Builder#interleaveServices()}).
+   */
   public static PipelineScheduler binPack() {
-    return withDefaultFilters().score(Scores.mostAllocated(), 1).build();
+    return withDefaultFilters().score(Scores.mostAllocated(), 1).interleaveServices().build();
   }
 
   /** A builder with every built-in filter: ready, constraints, taints, resources, anti-affinity. */

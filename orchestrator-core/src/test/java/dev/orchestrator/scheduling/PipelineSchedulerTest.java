@@ -181,8 +181,29 @@ class PipelineSchedulerTest {
   }
 
   @Test
+  void binPackPlacesABatchRoundRobinAcrossServicesAndAnswersInRequestOrder() {
+    ClusterSnapshot snapshot = cluster(node("a", 4000, 4096 * MIB), node("b", 4000, 4096 * MIB));
+    PlacementRequest big = request("big", 3000, MIB);
+    PlacementRequest small = request("small", 1000, MIB);
+    List<PlacementRequest> batch = List.of(big, big, small, small);
+
+    assertThat(PipelineScheduler.interleaved(batch)).containsExactly(0, 2, 1, 3);
+    assertThat(Schedulers.binPack().placeAll(batch, snapshot)).extracting(p -> p.node().orElse("-"))
+        .containsExactly("a", "b", "a", "b");
+    PipelineScheduler inOrder = Schedulers.withDefaultFilters().score(Scores.mostAllocated(), 1).build();
+    assertThat(inOrder.placeAll(batch, snapshot)).extracting(p -> p.node().orElse("-"))
+        .containsExactly("a", "b", "a", "b");
+    assertThat(inOrder.placeAll(List.of(big, big, small, small, small), snapshot)).extracting(p -> p.node().orElse("-"))
+        .containsExactly("a", "b", "a", "b", "-");
+    assertThat(Schedulers.binPack().placeAll(List.of(big, big, small, small, small), snapshot)).extracting(p -> p.node().orElse("-"))
+        .containsExactly("a", "b", "a", "b", "-");
+  }
+
+  @Test
   void describesItsPlugins() {
     assertThat(Schedulers.spread()).hasToString(
         "PipelineScheduler[filters=[ready, constraints, taints, resources, anti-affinity], scores=[least-allocated x1]]");
+    assertThat(Schedulers.binPack()).hasToString("PipelineScheduler[filters=[ready, constraints, taints, resources, anti-affinity], "
+        + "scores=[most-allocated x1], batches interleave services]");
   }
 }
