@@ -57,10 +57,6 @@ public record PlacementRequest(String service, int slot, Resources resources, Li
     return new PlacementRequest(service, slot, resources, constraints, preferredNode, image, tolerations, avoidServices, maxPerNode);
   }
 
-  public PlacementRequest withSlot(int slot) {
-    return new PlacementRequest(service, slot, resources, constraints, preferredNode, image, tolerations, avoidServices, maxPerNode);
-  }
-
   /** This request for another service. */
   PlacementRequest forService(String service) {
     return new PlacementRequest(service, slot, resources, constraints, preferredNode, image, tolerations, avoidServices, maxPerNode);
