@@ -50,8 +50,7 @@ final class IndexedBatch {
   private final Map<IndexKey, long[]> smallest = new HashMap<>();
   private int[] changes = new int[1024];
   private int changeCount;
-  private PlacementRequest lastRequest;
-  private NodeClass lastClass;
+  private final Map<String, NodeClass> lastOfService = new HashMap<>();
 
   /** Verdicts of a class's fixed filters on every given node, and the first node where one erred (or -1). */
   private record Verdicts(Status.Code[] codes, int firstError) {}
@@ -189,12 +188,14 @@ final class IndexedBatch {
     return total;
   }
 
+  /** The request's class; the last class of each service is found without building a key. */
   private NodeClass classOf(PlacementRequest request) {
-    if (lastRequest == null || !sameClass(lastRequest, request)) {
-      lastClass = classes.computeIfAbsent(request.placementClass(), NodeClass::new);
-      lastRequest = request;
+    NodeClass c = lastOfService.get(request.service());
+    if (c == null || !sameClass(c.key, request)) {
+      c = classes.computeIfAbsent(request.placementClass(), NodeClass::new);
+      lastOfService.put(request.service(), c);
     }
-    return lastClass;
+    return c;
   }
 
   private static boolean sameClass(PlacementRequest a, PlacementRequest b) {

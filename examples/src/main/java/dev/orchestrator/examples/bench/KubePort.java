@@ -59,8 +59,7 @@ final class KubePort {
     List<PlacementConstraint> constraints = w.requests.get(r).constraints();
     int found = 0;
     int processed = 0;
-    for (int k = 0; k < n && found < toFind; k++) {
-      int i = (nextStart + k) % n;
+    for (int k = 0, i = nextStart; k < n && found < toFind; k++, i = i + 1 == n ? 0 : i + 1) {
       processed++;
       if (fits(r, i, constraints)) {
         feasible[found++] = i;
@@ -85,8 +84,8 @@ final class KubePort {
   }
 
   private boolean fits(int r, int i, List<PlacementConstraint> constraints) {
-    for (PlacementConstraint c : constraints) {
-      if (!c.matches(w.labels.get(i))) {
+    for (int c = 0; c < constraints.size(); c++) {
+      if (!constraints.get(c).matches(w.labels.get(i))) {
         return false;
       }
     }
