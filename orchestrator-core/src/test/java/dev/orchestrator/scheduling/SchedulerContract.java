@@ -12,7 +12,6 @@ import dev.orchestrator.spec.PlacementConstraint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,16 +61,16 @@ public abstract class SchedulerContract {
     assertThat(snapshot).isEqualTo(copy);
   }
 
-  /** A {@link BatchScheduler} places a batch as if one by one on an updated snapshot. */
+  /** A batch ({@link BatchScheduler#placeAll} when offered) is placed as if one by one on an updated snapshot. */
   @Test
   void aBatchIsPlacedAsIfOneByOneWithoutOverCommitting() {
-    Assumptions.assumeTrue(scheduler() instanceof BatchScheduler, "not a batch scheduler");
     ClusterSnapshot snapshot = cluster(node("a", 3000, 3000 * MIB), node("b", 2000, 5000 * MIB), node("c", 1500, 1000 * MIB));
     List<PlacementRequest> requests = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       requests.add(request(i % 2 == 0 ? "web" : "db", 300 + 50 * i, (200 + 30 * i) * MIB));
     }
-    List<Placement> batch = ((BatchScheduler) scheduler()).placeAll(requests, snapshot);
+    List<Placement> batch = scheduler() instanceof BatchScheduler b
+        ? b.placeAll(requests, snapshot) : SpreadScheduler.placeAll(scheduler(), requests, snapshot);
 
     ClusterSnapshot current = snapshot;
     for (int i = 0; i < requests.size(); i++) {
