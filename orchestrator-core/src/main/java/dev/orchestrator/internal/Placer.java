@@ -3,6 +3,7 @@ package dev.orchestrator.internal;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.scheduling.BatchScheduler;
 import dev.orchestrator.scheduling.ClusterSnapshot;
 import dev.orchestrator.scheduling.NodeSnapshot;
 import dev.orchestrator.scheduling.Placement;
@@ -81,18 +82,36 @@ final class Placer {
     synchronized (lock) {
       ClusterSnapshot snapshot = snapshot(observed, unreachable, listedAfter);
       Instant expires = clock.instant().plus(RESERVATION_TTL);
+      List<PlacementRequest> requests = new ArrayList<>();
       for (Want w : wants) {
-        Placement p = scheduler.place(
-            new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode()), snapshot);
-        out.add(p);
-        if (p.placed()) {
-          String node = p.node().get();
-          snapshot = snapshot.withPlacement(node, spec.name(), spec.resources());
-          reservations.put(w.containerName(), new Reservation(node, spec.name(), spec.resources(), expires, sequence++));
+        requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode())
+            .withImage(spec.image()));
+      }
+      out.addAll(placeAll(requests, snapshot));
+      for (int i = 0; i < wants.size(); i++) {
+        if (out.get(i).placed()) {
+          String node = out.get(i).node().get();
+          reservations.put(wants.get(i).containerName(), new Reservation(node, spec.name(), spec.resources(), expires, sequence++));
         }
       }
     }
     return out;
+  }
+
+  /** One pass of a {@link BatchScheduler}, or one placement after another on an updated snapshot. */
+  private List<Placement> placeAll(List<PlacementRequest> requests, ClusterSnapshot snapshot) {
+    if (scheduler instanceof BatchScheduler batch) {
+      return batch.placeAll(requests, snapshot);
+    }
+    List<Placement> placements = new ArrayList<>();
+    for (PlacementRequest request : requests) {
+      Placement p = scheduler.place(request, snapshot);
+      placements.add(p);
+      if (p.placed()) {
+        snapshot = snapshot.withPlacement(p.node().get(), request);
+      }
+    }
+    return placements;
   }
 
   /** Ends a reservation early (its create failed). */
@@ -117,7 +136,11 @@ final class Placer {
       long cpu = 0;
       long memory = 0;
       Map<String, Integer> counts = new HashMap<>();
+      Set<String> images = new HashSet<>();
       for (ContainerInfo c : observed.getOrDefault(n.name(), List.of())) {
+        if (c.image() != null && !c.image().isEmpty()) {
+          images.add(c.image());
+        }
         if (c.state() == ContainerState.EXITED || reservations.containsKey(c.name())) {
           continue;
         }
@@ -137,7 +160,7 @@ final class Placer {
           counts.merge(r.service(), 1, Integer::sum);
         }
       }
-      snapshots.add(new NodeSnapshot(n.info(), !unreachable.contains(n.name()), cpu, memory, counts));
+      snapshots.add(new NodeSnapshot(n.info(), !unreachable.contains(n.name()), cpu, memory, counts, false, images));
     }
     return new ClusterSnapshot(snapshots);
   }

@@ -2,9 +2,7 @@ package dev.orchestrator.scheduling;
 
 import dev.orchestrator.spec.Resources;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /** An immutable view of every node at one moment, in a stable order (by name). */
 public record ClusterSnapshot(List<NodeSnapshot> nodes) {
@@ -14,16 +12,17 @@ public record ClusterSnapshot(List<NodeSnapshot> nodes) {
 
   /** A new snapshot in which the given node also runs one more replica of {@code service}. */
   public ClusterSnapshot withPlacement(String node, String service, Resources resources) {
+    return withPlacement(node, new PlacementRequest(service, 0, resources, List.of(), ""));
+  }
+
+  /**
+   * A new snapshot in which the given node also runs the requested replica (its resources,
+   * service and image). Copies the node list: O(nodes); batches use {@link BatchScheduler}.
+   */
+  public ClusterSnapshot withPlacement(String node, PlacementRequest request) {
     List<NodeSnapshot> next = new ArrayList<>(nodes.size());
     for (NodeSnapshot n : nodes) {
-      if (n.name().equals(node)) {
-        Map<String, Integer> counts = new HashMap<>(n.replicasByService());
-        counts.merge(service, 1, Integer::sum);
-        next.add(new NodeSnapshot(n.info(), n.ready(), n.cpuAllocatedMillis() + resources.cpuMillis(),
-            n.memoryAllocatedBytes() + resources.memoryBytes(), counts));
-      } else {
-        next.add(n);
-      }
+      next.add(n.name().equals(node) ? n.plus(request) : n);
     }
     return new ClusterSnapshot(next);
   }

@@ -27,6 +27,11 @@ public record Placement(Optional<String> node, List<Rejection> rejections) {
     return node.isPresent();
   }
 
+  /** True when a plugin failed (rather than a node not fitting); see {@link Rejection#error()}. */
+  public boolean failed() {
+    return rejections.stream().anyMatch(Rejection::error);
+  }
+
   /** "node-1: insufficient memory: requested 512 MiB, free 256 MiB; node-2: ..." */
   public String diagnosis() {
     if (placed()) {
@@ -42,13 +47,20 @@ public record Placement(Optional<String> node, List<Rejection> rejections) {
    * Why one node cannot take a replica.
    *
    * @param node the node
-   * @param filter the check that rejected it (e.g. "resources", "constraints", "ready")
+   * @param filter the plugin that rejected it (e.g. "resources", "constraints", "ready")
    * @param reason the reason with numbers
+   * @param error true when the plugin failed to decide (a {@link Status.Code#ERROR}), false when
+   *     the node does not fit
    */
-  public record Rejection(String node, String filter, String reason) {
+  public record Rejection(String node, String filter, String reason, boolean error) {
+    /** The node does not fit. */
+    public Rejection(String node, String filter, String reason) {
+      this(node, filter, reason, false);
+    }
+
     @Override
     public String toString() {
-      return node + ": " + reason;
+      return error ? node + ": error in " + filter + ": " + reason : node + ": " + reason;
     }
   }
 }

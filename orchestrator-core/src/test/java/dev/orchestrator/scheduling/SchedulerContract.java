@@ -9,6 +9,7 @@ import static dev.orchestrator.scheduling.SchedulingFixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orchestrator.spec.PlacementConstraint;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,31 @@ public abstract class SchedulerContract {
     Placement first = scheduler().place(request("web", 100, MIB), snapshot);
     assertThat(scheduler().place(request("web", 100, MIB), snapshot)).isEqualTo(first);
     assertThat(snapshot).isEqualTo(copy);
+  }
+
+  /** A batch ({@link BatchScheduler#placeAll} when offered) is placed as if one by one on an updated snapshot. */
+  @Test
+  void aBatchIsPlacedAsIfOneByOneWithoutOverCommitting() {
+    ClusterSnapshot snapshot = cluster(node("a", 3000, 3000 * MIB), node("b", 2000, 5000 * MIB), node("c", 1500, 1000 * MIB));
+    List<PlacementRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      requests.add(request(i % 2 == 0 ? "web" : "db", 300 + 50 * i, (200 + 30 * i) * MIB));
+    }
+    List<Placement> batch = scheduler() instanceof BatchScheduler b
+        ? b.placeAll(requests, snapshot) : SpreadScheduler.placeAll(scheduler(), requests, snapshot);
+
+    ClusterSnapshot current = snapshot;
+    for (int i = 0; i < requests.size(); i++) {
+      Placement one = scheduler().place(requests.get(i), current);
+      assertThat(batch.get(i)).as("replica %d", i).isEqualTo(one);
+      if (one.placed()) {
+        current = current.withPlacement(one.node().get(), requests.get(i));
+      }
+    }
+    assertThat(current.nodes()).allSatisfy(n -> {
+      assertThat(n.cpuFreeMillis()).isNotNegative();
+      assertThat(n.memoryFreeBytes()).isNotNegative();
+    });
   }
 
   @Test
