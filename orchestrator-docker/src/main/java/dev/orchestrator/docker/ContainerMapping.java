@@ -3,8 +3,6 @@ package dev.orchestrator.docker;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerPort;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.HostConfig;
@@ -29,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Translates between the SPI's values and the engine's container model. */
 final class ContainerMapping {
@@ -146,37 +143,6 @@ final class ContainerMapping {
         time(s.getStartedAt()),
         state == ContainerState.EXITED ? time(s.getFinishedAt()) : null,
         ports(c, hostAddress));
-  }
-
-  /**
-   * A created or running container straight from the engine's listing, without an inspect; empty
-   * for any other state (exit code, OOM flag and times need an inspect). Its start time is not in
-   * the listing and stays null.
-   */
-  static Optional<ContainerInfo> liveInfo(Container c, String node, String hostAddress) {
-    ContainerState state = state(c.getState());
-    if (state == ContainerState.EXITED) {
-      return Optional.empty();
-    }
-    List<PublishedPort> ports = new ArrayList<>();
-    if (c.getPorts() != null) {
-      for (ContainerPort p : c.getPorts()) {
-        if (p.getPublicPort() == null || p.getPrivatePort() == null) {
-          continue;
-        }
-        String ip = p.getIp();
-        boolean wildcard = ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::");
-        PublishedPort port = new PublishedPort(p.getPrivatePort(), p.getType() == null ? "tcp" : p.getType(),
-            wildcard ? hostAddress : ip, p.getPublicPort());
-        if (ports.stream().noneMatch(q -> q.containerPort() == port.containerPort() && q.protocol().equals(port.protocol()))) {
-          ports.add(port);
-        }
-      }
-    }
-    ports.sort(Comparator.comparingInt(PublishedPort::containerPort));
-    String name = c.getNames() == null || c.getNames().length == 0 ? "" : stripSlash(c.getNames()[0]);
-    return Optional.of(new ContainerInfo(c.getId(), name, node, c.getImage(), c.getLabels() == null ? Map.of() : c.getLabels(),
-        state, -1, false, null, null, ports));
   }
 
   static ContainerState state(String status) {

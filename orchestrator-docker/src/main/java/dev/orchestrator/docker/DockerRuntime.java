@@ -184,13 +184,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
     return engine.call("list of containers " + labelSelector, "", () -> {
       List<ContainerInfo> result = new ArrayList<>();
       for (var c : engine.client().listContainersCmd().withShowAll(true).withLabelFilter(labelSelector).exec()) {
-        // the listing has all a live container's facts; only an exited one needs its exit code and times
-        Optional<ContainerInfo> live = ContainerMapping.liveInfo(c, node, hostAddress);
-        if (live.isPresent()) {
-          result.add(live.get());
-        } else {
-          inspectRaw(c.getId()).ifPresent(i -> result.add(ContainerMapping.info(i, node, hostAddress)));
-        }
+        inspectRaw(c.getId()).ifPresent(i -> result.add(ContainerMapping.info(i, node, hostAddress)));
       }
       return result;
     });
