@@ -337,12 +337,6 @@ public final class Orchestrator implements AutoCloseable {
         throw new IllegalArgumentException("orphanGracePeriod must not be negative and retry backoff must be 0 <= base <= max, got "
             + orphanGracePeriod + ", " + retryBase + ".." + retryMax);
       }
-      java.util.Set<String> names = new java.util.HashSet<>();
-      for (ContainerRuntime r : runtimes) {
-        if (!names.add(r.node().name())) {
-          throw new IllegalArgumentException("two nodes are named '" + r.node().name() + "'");
-        }
-      }
       List<AutoCloseable> owned = new ArrayList<>();
       List<ContainerRuntime> nodes = new ArrayList<>(runtimes);
       if (nodes.isEmpty()) {

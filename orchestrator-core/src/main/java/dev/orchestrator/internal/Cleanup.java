@@ -4,7 +4,7 @@ import dev.orchestrator.NotOwnedException;
 import dev.orchestrator.ResourceInUseException;
 import dev.orchestrator.network.NetworkInfo;
 import dev.orchestrator.network.NetworkProvider;
-import dev.orchestrator.registry.ServiceRegistry;
+import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.storage.VolumeProvider;
@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes what an instance owns when it closes: every labelled container (stopped with its
- * service's grace period, in parallel), its endpoints, its networks, and the volumes declared
+ * Removes what an instance owns when it closes: every labelled container (withdrawn, stopped with
+ * its service's grace period and removed by {@link ReplicaOps}, in parallel), its networks, and the volumes declared
  * with DELETE retention. Volumes retained by policy are never touched. Runs once, on the closing
  * thread, with a private short-lived pool.
  */
@@ -29,15 +29,15 @@ final class Cleanup {
   private static final Logger log = LoggerFactory.getLogger(Cleanup.class);
   private final String instanceId;
   private final Cluster cluster;
-  private final ServiceRegistry registry;
+  private final ReplicaOps ops;
   private final NetworkProvider networks;
   private final VolumeProvider volumes;
   private final DesiredState desired;
 
-  Cleanup(String instanceId, Cluster cluster, ServiceRegistry registry, NetworkProvider networks, VolumeProvider volumes, DesiredState desired) {
+  Cleanup(String instanceId, Cluster cluster, ReplicaOps ops, NetworkProvider networks, VolumeProvider volumes, DesiredState desired) {
     this.instanceId = instanceId;
     this.cluster = cluster;
-    this.registry = registry;
+    this.ops = ops;
     this.networks = networks;
     this.volumes = volumes;
     this.desired = desired;
@@ -98,27 +98,13 @@ final class Cleanup {
 
   private void remove(Node n, ContainerInfo c) {
     String service = c.label(OwnerLabels.SERVICE);
-    var spec = service == null ? null : desired.service(service);
+    ServiceSpec spec = service == null ? null : desired.service(service);
     Duration grace = spec == null ? Duration.ofSeconds(10) : spec.stopGracePeriod();
     try {
-      if (service != null) {
-        registry.lookup(service).endpoints().stream()
-            .filter(e -> c.id().equals(e.metadata().get("container")))
-            .forEach(e -> registry.deregister(service, e.id()));
-      }
-      if (c.running()) {
-        n.call("stop", c.id(), n.callTimeout().plus(grace), () -> {
-          n.runtime().stop(c.id(), grace);
-          return null;
-        });
-      }
-      n.run("remove", c.id(), () -> n.runtime().remove(c.id()));
-      volumes.list(OwnerLabels.ofInstance(instanceId)).stream().filter(v -> v.usedBy().contains(c.id()))
-          .forEach(v -> volumes.detach(v.name(), c.id()));
-      networks.list(OwnerLabels.ofInstance(instanceId)).stream().filter(net -> net.containers().contains(c.id()))
-          .forEach(net -> networks.disconnect(net.name(), c.id()));
+      ops.remove(n, c, null, grace, "orchestrator closed");
     } catch (RuntimeException e) {
       log.warn("container {} on {} not removed: {}", c.name(), n.name(), e.getMessage());
     }
   }
+
 }

@@ -27,11 +27,7 @@ final class Cluster {
 
   Cluster(String instanceId, List<Node> nodes) {
     this.instanceId = instanceId;
-    nodes.forEach(n -> {
-      if (this.nodes.putIfAbsent(n.name(), n) != null) {
-        throw new IllegalArgumentException("two nodes are named '" + n.name() + "'");
-      }
-    });
+    nodes.forEach(n -> this.nodes.put(n.name(), n));
   }
 
   List<Node> nodes() {

@@ -11,6 +11,7 @@ import dev.orchestrator.reconcile.ExponentialBackoffRateLimiter;
 import dev.orchestrator.reconcile.WorkQueue;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
@@ -88,6 +89,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ControlLoop loop;
   private final SpecValidator validator;
   private final Teardown teardown;
+  private final ReplicaOps ops;
   private final Admission admission;
   private final StatusView statusView;
   private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
@@ -98,12 +100,23 @@ public final class ControlPlane implements AutoCloseable {
 
   public ControlPlane(Config config) {
     this.config = config;
+    // each node's info is read once, before any thread is started, so that a bad node list leaks nothing
+    List<NodeInfo> infos = config.runtimes().stream().map(ContainerRuntime::node).toList();
+    Set<String> names = new HashSet<>();
+    for (NodeInfo info : infos) {
+      if (!names.add(info.name())) {
+        throw new IllegalArgumentException("two nodes are named '" + info.name() + "'");
+      }
+    }
     this.enginePool = boundedPool("orchestrator-engine", config.engineConcurrency());
     this.probePool = boundedPool("orchestrator-probe", 4);
     this.creatorPool = boundedPool("orchestrator-create", config.engineConcurrency());
     this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
     this.lister = boundedPool("orchestrator-resync", 1);
-    List<Node> nodes = config.runtimes().stream().map(r -> new Node(r, enginePool, config.callTimeout())).toList();
+    List<Node> nodes = new ArrayList<>();
+    for (int i = 0; i < infos.size(); i++) {
+      nodes.add(new Node(config.runtimes().get(i), infos.get(i), enginePool, config.callTimeout()));
+    }
     this.cluster = new Cluster(config.instanceId(), nodes);
     long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
     long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
@@ -113,7 +126,7 @@ public final class ControlPlane implements AutoCloseable {
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
-    ReplicaOps ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
+    this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
     this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
     Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
@@ -349,7 +362,7 @@ public final class ControlPlane implements AutoCloseable {
     prober.close();
     timer.close();
     if (!config.keepOnClose()) {
-      new Cleanup(config.instanceId(), cluster, config.registry(), config.networks(), config.volumes(), desired).run();
+      new Cleanup(config.instanceId(), cluster, ops, config.networks(), config.volumes(), desired).run();
     }
     events.close();
     probePool.shutdownNow();

@@ -24,9 +24,9 @@ final class Node {
   private final ExecutorService enginePool;
   private final Duration callTimeout;
 
-  Node(ContainerRuntime runtime, ExecutorService enginePool, Duration callTimeout) {
+  Node(ContainerRuntime runtime, NodeInfo info, ExecutorService enginePool, Duration callTimeout) {
     this.runtime = runtime;
-    this.info = runtime.node();
+    this.info = info;
     this.enginePool = enginePool;
     this.callTimeout = callTimeout;
   }

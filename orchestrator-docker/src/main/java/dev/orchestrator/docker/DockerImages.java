@@ -97,14 +97,7 @@ public final class DockerImages {
 
   /** Whether the engine has an image of this name (or id). */
   public boolean exists(String image) {
-    return engine.call("inspect of image " + image, image, () -> {
-      try {
-        engine.client().inspectImageCmd(image).exec();
-        return true;
-      } catch (NotFoundException e) {
-        return false;
-      }
-    });
+    return engine.imageExists(image);
   }
 
   /** Removes an image (forcing, in case stopped containers still use it); unknown images are ignored. */

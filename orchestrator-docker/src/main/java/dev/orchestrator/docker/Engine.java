@@ -159,6 +159,18 @@ final class Engine implements AutoCloseable {
     }
   }
 
+  /** Whether the engine has an image of this name (or id). */
+  boolean imageExists(String image) {
+    return call("inspect of image " + image, image, () -> {
+      try {
+        client().inspectImageCmd(image).exec();
+        return true;
+      } catch (com.github.dockerjava.api.exception.NotFoundException e) {
+        return false;
+      }
+    });
+  }
+
   void run(String what, String resourceId, Runnable call) {
     call(what, resourceId, () -> {
       call.run();

@@ -1,7 +1,6 @@
 package dev.orchestrator.docker;
 
 import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.PullResponseItem;
 import dev.orchestrator.runtime.ImageNotFoundException;
 import java.time.Duration;
@@ -26,7 +25,7 @@ final class ImagePuller {
     if (image == null || image.isBlank()) {
       throw new ImageNotFoundException(engine.node(), "", "no image given");
     }
-    if (policy != PullPolicy.ALWAYS && present(image)) {
+    if (policy != PullPolicy.ALWAYS && engine.imageExists(image)) {
       return;
     }
     if (policy == PullPolicy.NEVER) {
@@ -34,17 +33,6 @@ final class ImagePuller {
           "image " + image + " is not on node " + engine.node() + " and the pull policy is NEVER");
     }
     pull(image);
-  }
-
-  private boolean present(String image) {
-    return engine.call("inspect of image " + image, image, () -> {
-      try {
-        engine.client().inspectImageCmd(image).exec();
-        return true;
-      } catch (NotFoundException e) {
-        return false;
-      }
-    });
   }
 
   /** Pulls once; any refusal (unknown image, no registry, DNS failure) fails at once, naming the image. */
