@@ -177,8 +177,10 @@ final class ReplicaOps {
 
   void register(ServiceSpec spec, Node node, ContainerInfo c, ServiceBook.SlotRecord rec) {
     Map<String, Integer> ports = new TreeMap<>();
+    Map<String, Integer> containerPorts = new TreeMap<>();
     String host = node.info().address();
     for (PortSpec p : spec.ports()) {
+      containerPorts.put(p.name(), p.containerPort());
       PublishedPort published = c.port(p.containerPort()).orElse(null);
       if (published != null) {
         ports.put(p.name(), published.hostPort());
@@ -189,7 +191,8 @@ final class ReplicaOps {
     meta.put("slot", Integer.toString(rec.slot));
     meta.put("container", c.id());
     meta.put("spec-hash", c.label(OwnerLabels.SPEC_HASH) == null ? "" : c.label(OwnerLabels.SPEC_HASH));
-    registry.register(new Endpoint(spec.name(), replicaName(spec.name(), rec.slot), node.name(), host, ports, meta));
+    registry.register(new Endpoint(spec.name(), replicaName(spec.name(), rec.slot), node.name(), host, ports, meta,
+        containerPorts, c.networks()));
     rec.registeredContainer = c.id();
   }
 

@@ -13,14 +13,29 @@ import java.util.TreeMap;
  * @param host the address to connect to from the orchestrator's host
  * @param ports port name to the host port at {@code host}
  * @param metadata slot, spec hash, container id, user labels
+ * @param containerPorts port name to the port inside the container (the in-network face)
+ * @param networks network name to the replica's address on that network (the in-network face)
  */
-public record Endpoint(String service, String id, String node, String host, Map<String, Integer> ports, Map<String, String> metadata) {
+public record Endpoint(String service, String id, String node, String host, Map<String, Integer> ports, Map<String, String> metadata,
+    Map<String, Integer> containerPorts, Map<String, String> networks) {
   public Endpoint {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(host, "host");
     ports = Map.copyOf(new TreeMap<>(ports));
     metadata = Map.copyOf(new TreeMap<>(metadata));
+    containerPorts = Map.copyOf(new TreeMap<>(containerPorts));
+    networks = Map.copyOf(new TreeMap<>(networks));
+  }
+
+  /** An endpoint with only its host-reachable face. */
+  public Endpoint(String service, String id, String node, String host, Map<String, Integer> ports, Map<String, String> metadata) {
+    this(service, id, node, host, ports, metadata, Map.of(), Map.of());
+  }
+
+  /** The replica's address on a network it joined, if the runtime reported one. */
+  public java.util.Optional<String> networkAddress(String network) {
+    return java.util.Optional.ofNullable(networks.get(network));
   }
 
   /** The host port of a named port, or of the only port when {@code name} is null. */

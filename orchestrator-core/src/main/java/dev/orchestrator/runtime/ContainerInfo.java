@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param startedAt when it last started, or null
  * @param finishedAt when it last exited, or null
  * @param ports where its ports are reachable from the orchestrator's host
+ * @param networks network name to the container's address on it (empty where the runtime has none)
  */
 public record ContainerInfo(
     String id,
@@ -32,13 +33,21 @@ public record ContainerInfo(
     boolean oomKilled,
     Instant startedAt,
     Instant finishedAt,
-    List<PublishedPort> ports) {
+    List<PublishedPort> ports,
+    Map<String, String> networks) {
 
   public ContainerInfo {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(state, "state");
     labels = Map.copyOf(labels);
     ports = List.copyOf(ports);
+    networks = Map.copyOf(networks);
+  }
+
+  /** A container attached to no network the runtime reports. */
+  public ContainerInfo(String id, String name, String node, String image, Map<String, String> labels, ContainerState state,
+      int exitCode, boolean oomKilled, Instant startedAt, Instant finishedAt, List<PublishedPort> ports) {
+    this(id, name, node, image, labels, state, exitCode, oomKilled, startedAt, finishedAt, ports, Map.of());
   }
 
   public boolean running() {

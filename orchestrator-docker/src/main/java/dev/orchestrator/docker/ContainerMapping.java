@@ -142,7 +142,22 @@ final class ContainerMapping {
         Boolean.TRUE.equals(s.getOOMKilled()),
         time(s.getStartedAt()),
         state == ContainerState.EXITED ? time(s.getFinishedAt()) : null,
-        ports(c, hostAddress));
+        ports(c, hostAddress),
+        networks(c));
+  }
+
+  /** Network name to the container's IPv4 address on it, for networks where it has one. */
+  private static Map<String, String> networks(InspectContainerResponse c) {
+    if (c.getNetworkSettings() == null || c.getNetworkSettings().getNetworks() == null) {
+      return Map.of();
+    }
+    Map<String, String> result = new java.util.TreeMap<>();
+    c.getNetworkSettings().getNetworks().forEach((name, n) -> {
+      if (n != null && n.getIpAddress() != null && !n.getIpAddress().isEmpty()) {
+        result.put(name, n.getIpAddress());
+      }
+    });
+    return result;
   }
 
   static ContainerState state(String status) {

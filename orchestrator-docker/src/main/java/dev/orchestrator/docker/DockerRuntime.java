@@ -90,6 +90,24 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
     return engine.call("API version negotiation", "", () -> engine.apiVersion().toString());
   }
 
+  /**
+   * Runs one call on this runtime's engine client, for adapters that share the engine (network
+   * and volume providers): the call holds one of the runtime's bounded connections, is subject to
+   * its response timeout, and any failure comes back as a {@link ContainerRuntimeException}
+   * ({@code NodeUnavailableException} when the engine does not answer).
+   *
+   * @param what a description for errors ("create of network web-net")
+   * @param resourceId the id or name the call is about, for errors
+   */
+  public <T> T call(String what, String resourceId, java.util.function.Function<com.github.dockerjava.api.DockerClient, T> call) {
+    return engine.call(what, resourceId, () -> call.apply(engine.client()));
+  }
+
+  /** The engine's address as configured ({@code unix:///var/run/docker.sock}, {@code tcp://...}). */
+  public String engineHost() {
+    return engine.host();
+  }
+
   /** Builds images on this runtime's engine (for engines without a registry). */
   public DockerImages images() {
     return new DockerImages(engine, puller.timeout());
