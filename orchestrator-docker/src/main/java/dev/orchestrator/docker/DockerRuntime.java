@@ -21,6 +21,7 @@ import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.ImageNotFoundException;
 import dev.orchestrator.runtime.NodeInfo;
+import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
 import java.net.URI;
 import java.nio.file.Files;
@@ -54,6 +55,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
   private final ImagePuller puller;
   private final Consumer<CreateContainerCmd> customizer;
   private final EventStream events;
+  private final Listing listing = new Listing();
   private volatile boolean nodeResolved;
 
   private DockerRuntime(Builder b, Engine engine) {
@@ -63,7 +65,8 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
     this.hostAddress = b.hostAddress;
     this.puller = new ImagePuller(engine, b.pullPolicy, b.imageTimeout);
     this.customizer = b.customizer;
-    this.events = new EventStream(engine, b.instanceId, b.connectTimeout, "docker-events-" + engine.host());
+    this.events = new EventStream(engine, b.instanceId, b.connectTimeout, "docker-events-" + engine.host(),
+        listing::observe);
     this.nodeResolved = b.nodeName != null;
   }
 
@@ -186,6 +189,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
     engine.run("removal of container " + containerId, containerId, () -> {
       try {
         engine.client().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(false).exec();
+        listing.forget(containerId);
       } catch (NotFoundException e) {
         // already gone
       } catch (ConflictException e) {
@@ -199,20 +203,18 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
   @Override
   public List<ContainerInfo> list(Map<String, String> labelSelector) {
     String node = nodeName();
-    return engine.call("list of containers " + labelSelector, "", () -> {
-      List<ContainerInfo> result = new ArrayList<>();
-      for (var c : engine.client().listContainersCmd().withShowAll(true).withLabelFilter(labelSelector).exec()) {
-        inspectRaw(c.getId()).ifPresent(i -> result.add(ContainerMapping.info(i, node, hostAddress)));
-      }
-      return result;
-    });
+    // the event stream reports the deaths of this instance's containers: then live ones need no inspect
+    boolean trusted = labelSelector.containsKey(OwnerLabels.INSTANCE) && events.covers(labelSelector.get(OwnerLabels.INSTANCE));
+    return engine.call("list of containers " + labelSelector, "", () -> listing.infos(
+        engine.client().listContainersCmd().withShowAll(true).withLabelFilter(labelSelector).exec(),
+        trusted, node, hostAddress, id -> inspectRaw(id).map(i -> ContainerMapping.info(i, node, hostAddress))));
   }
 
   @Override
   public Optional<ContainerInfo> inspect(String containerId) {
     String node = nodeName();
     return engine.call("inspect of container " + containerId, containerId,
-        () -> inspectRaw(containerId).map(i -> ContainerMapping.info(i, node, hostAddress)));
+        () -> inspectRaw(containerId).map(i -> listing.inspected(ContainerMapping.info(i, node, hostAddress))));
   }
 
   private Optional<InspectContainerResponse> inspectRaw(String containerId) {

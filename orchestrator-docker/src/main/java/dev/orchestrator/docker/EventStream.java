@@ -46,6 +46,7 @@ final class EventStream implements AutoCloseable {
   private final Duration connectTimeout;
   private final ScheduledExecutorService thread;
   private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+  private final Consumer<RuntimeEvent> observer;
 
   // guarded by this
   private Callback stream;
@@ -57,8 +58,10 @@ final class EventStream implements AutoCloseable {
   private boolean nodeDown;
   private boolean closed;
 
-  EventStream(Engine engine, String instanceId, Duration connectTimeout, String threadName) {
+  /** {@code observer} sees every container event on the stream's thread before any listener does. */
+  EventStream(Engine engine, String instanceId, Duration connectTimeout, String threadName, Consumer<RuntimeEvent> observer) {
     this.engine = engine;
+    this.observer = observer;
     this.instanceId = instanceId;
     this.connectTimeout = connectTimeout;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -82,6 +85,15 @@ final class EventStream implements AutoCloseable {
       connect(false); // on the caller's thread, so that no event after subscribe() returns is missed
     }
     return () -> unsubscribe(registration);
+  }
+
+  /**
+   * Whether the stream is connected now and reports the events of containers labelled with
+   * this instance id ({@code null}: any instance), so that no death among them goes unseen.
+   */
+  synchronized boolean covers(String instance) {
+    boolean connected = stream != null && stream.started && !nodeDown && !closed;
+    return connected && (instanceId == null || instanceId.equals(instance));
   }
 
   private void unsubscribe(Registration registration) {
@@ -226,7 +238,9 @@ final class EventStream implements AutoCloseable {
     labels.keySet().removeAll(NON_LABEL_ATTRIBUTES);
     int exitCode = type == RuntimeEvent.Type.DIED ? parseInt(attributes.get("exitCode")) : -1;
     Instant time = Instant.ofEpochSecond(0, nanos);
-    deliver(new RuntimeEvent(type, engine.node(), event.getId(), labels, exitCode, time));
+    RuntimeEvent runtimeEvent = new RuntimeEvent(type, engine.node(), event.getId(), labels, exitCode, time);
+    observer.accept(runtimeEvent);
+    deliver(runtimeEvent);
   }
 
   private static RuntimeEvent.Type type(String action) {

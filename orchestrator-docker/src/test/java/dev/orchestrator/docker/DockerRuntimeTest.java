@@ -217,6 +217,44 @@ class DockerRuntimeTest {
   }
 
   @Test
+  void a_listing_after_the_died_event_never_shows_the_dead_container_running() {
+    // the engine's listing lags behind its events; the runtime lists live containers without an
+    // inspect only while the event stream vouches for them, so a listing made in the die event's
+    // listener must already see the death
+    Map<String, String> selector = Map.of(OwnerLabels.INSTANCE, instance);
+    List<String> seenRunningAfterDeath = new CopyOnWriteArrayList<>();
+    List<String> deaths = new CopyOnWriteArrayList<>();
+    runtime.subscribe(e -> {
+      if (e.type() == RuntimeEvent.Type.DIED) {
+        runtime.list(selector).stream().filter(c -> c.id().equals(e.containerId()) && c.running())
+            .forEach(c -> seenRunningAfterDeath.add(c.id()));
+        deaths.add(e.containerId());
+      }
+    });
+    for (int i = 0; i < 3; i++) {
+      String id = run("web-" + i, httpd("web"));
+      ContainerInfo inspected = inspect(id);
+      // listed twice: the second listing comes from the engine's listing alone and says the same
+      assertThat(runtime.list(selector)).filteredOn(c -> c.id().equals(id)).singleElement()
+          .satisfies(c -> assertThat(c.startedAt()).isEqualTo(inspected.startedAt()));
+      assertThat(runtime.list(selector)).filteredOn(c -> c.id().equals(id)).singleElement()
+          .satisfies(c -> {
+            assertThat(c.running()).isTrue();
+            assertThat(c.startedAt()).isEqualTo(inspected.startedAt());
+            assertThat(c.ports()).isEqualTo(inspected.ports());
+            assertThat(c.networks()).isEqualTo(inspected.networks()).isNotEmpty();
+            assertThat(c.labels()).isEqualTo(inspected.labels());
+            assertThat(c.name()).isEqualTo(inspected.name());
+          });
+      docker("kill", id);
+      await().atMost(WAIT).until(() -> deaths.contains(id));
+      assertThat(runtime.list(selector)).filteredOn(c -> c.id().equals(id)).singleElement()
+          .satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.EXITED));
+    }
+    assertThat(seenRunningAfterDeath).isEmpty();
+  }
+
+  @Test
   void the_event_stream_survives_an_idle_timeout_without_losing_or_repeating_events() {
     runtime.close();
     runtime = DockerTestSupport.runtimeBuilder().instanceId(instance).responseTimeout(Duration.ofSeconds(2)).build();

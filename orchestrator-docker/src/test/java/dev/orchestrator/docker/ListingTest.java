@@ -1,0 +1,98 @@
+package dev.orchestrator.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.model.Container;
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerState;
+import dev.orchestrator.runtime.RuntimeEvent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+/**
+ * When a listing is enough and when a container must be inspected. The engine's listing can still
+ * say "running" after the die event (seen under load), so a death the stream reported always wins.
+ */
+class ListingTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Instant STARTED = Instant.parse("2026-11-28T07:00:00Z");
+
+  private final Listing listing = new Listing();
+  private final List<String> inspected = new ArrayList<>();
+
+  private static Container listed(String id, String state) throws Exception {
+    return JSON.readValue("""
+        {"Id":"%s","Names":["/%s-name"],"Image":"busybox:1","State":"%s","Labels":{"k":"v"},
+         "Ports":[{"PrivatePort":8080,"PublicPort":32768,"IP":"127.0.0.1","Type":"tcp"}],
+         "NetworkSettings":{"Networks":{"bridge":{"IPAddress":"172.17.0.5"}}}}
+        """.formatted(id, id, state), Container.class);
+  }
+
+  private Function<String, Optional<ContainerInfo>> inspect(ContainerState state) {
+    return id -> {
+      inspected.add(id);
+      return Optional.of(new ContainerInfo(id, id + "-name", "n", "busybox:1", Map.of("k", "v"), state,
+          state == ContainerState.EXITED ? 137 : -1, false, STARTED, null, List.of(), Map.of("bridge", "172.17.0.5")));
+    };
+  }
+
+  private void knownRunning(String id) {
+    listing.inspected(new ContainerInfo(id, id + "-name", "n", "busybox:1", Map.of(), ContainerState.RUNNING, -1, false,
+        STARTED, null, List.of(), Map.of()));
+  }
+
+  @Test
+  void a_live_container_inspected_once_is_then_taken_from_the_listing() throws Exception {
+    knownRunning("a");
+    List<ContainerInfo> infos = listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1",
+        inspect(ContainerState.RUNNING));
+    assertThat(inspected).isEmpty();
+    assertThat(infos).singleElement().satisfies(c -> {
+      assertThat(c.running()).isTrue();
+      assertThat(c.startedAt()).isEqualTo(STARTED);
+      assertThat(c.name()).isEqualTo("a-name");
+      assertThat(c.port(8080)).hasValueSatisfying(p -> assertThat(p.hostPort()).isEqualTo(32768));
+      assertThat(c.networks()).containsEntry("bridge", "172.17.0.5");
+    });
+  }
+
+  @Test
+  void a_death_reported_by_the_stream_beats_a_listing_that_still_says_running() throws Exception {
+    knownRunning("a");
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.DIED, "n", "a", Map.of(), 137, Instant.now()));
+    List<ContainerInfo> infos = listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1",
+        inspect(ContainerState.EXITED));
+    assertThat(inspected).containsExactly("a");
+    assertThat(infos).singleElement().extracting(ContainerInfo::state).isEqualTo(ContainerState.EXITED);
+  }
+
+  @Test
+  void without_a_vouching_stream_or_a_known_start_time_or_when_exited_it_inspects() throws Exception {
+    knownRunning("a");
+    listing.infos(List.of(listed("a", "running")), false, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
+    listing.infos(List.of(listed("b", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
+    listing.infos(List.of(listed("c", "exited")), true, "n", "127.0.0.1", inspect(ContainerState.EXITED));
+    listing.infos(List.of(listed("d", "created")), true, "n", "127.0.0.1", inspect(ContainerState.CREATED));
+    assertThat(inspected).containsExactly("a", "b", "c", "d");
+    // b's inspect taught its start time: the next listing needs no inspect
+    listing.infos(List.of(listed("b", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
+    assertThat(inspected).containsExactly("a", "b", "c", "d");
+  }
+
+  @Test
+  void a_restart_or_removal_forgets_the_start_time() throws Exception {
+    knownRunning("a");
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.STARTED, "n", "a", Map.of(), -1, Instant.now()));
+    listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
+    knownRunning("z");
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.REMOVED, "n", "z", Map.of(), -1, Instant.now()));
+    listing.infos(List.of(listed("z", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
+    assertThat(inspected).containsExactly("a", "z");
+  }
+}
