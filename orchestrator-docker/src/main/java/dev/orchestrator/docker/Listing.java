@@ -6,13 +6,13 @@ import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.PublishedPort;
 import dev.orchestrator.runtime.RuntimeEvent;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -20,22 +20,27 @@ import java.util.function.Function;
 /**
  * Lists containers with one engine call where it can, instead of one inspect per container.
  *
- * <p>The engine's listing lags behind its events: right after a {@code die} event a container may
- * still be listed as running. So the listing alone is trusted for a live container only when the
- * event stream is connected and covers the listed containers (it then reports every death), the
- * container has not died since it was last inspected, and its start time is known from an earlier
- * inspect (the listing has none). Every other container is inspected, as before.
+ * <p>The engine's listing lacks a container's start time, exit code and OOM flag, and it lags
+ * behind the engine's events: right after a {@code die} event a container may still be listed as
+ * running. So the listing alone is used only while the event stream is connected and covers the
+ * listed containers (it then reports every start and death), and only for containers whose facts
+ * are known: the start time from an earlier inspect, and for a dead one its exit code, OOM flag
+ * and time from its {@code oom} and {@code die} events (the same facts an inspect would give, and
+ * the engine sets them in the same order). A death the stream reported always wins over a listing
+ * that still says running. Every other container is inspected, and what the inspect says is kept.
  *
- * <p>Thread-safe: the two maps are concurrent; events arrive on the event thread, listings on
+ * <p>Thread-safe: the maps are concurrent; events arrive on the event thread, listings on
  * callers' threads.
  */
 final class Listing {
-  /** The listing catches up with a death within milliseconds; this is a wide margin. */
-  private static final Duration DIED_MEMORY = Duration.ofMinutes(2);
   private static final int MAX_TRACKED = 100_000;
 
+  /** How a container ended. */
+  private record Exit(int code, boolean oomKilled, Instant at) { }
+
   private final Map<String, Instant> startedAt = new ConcurrentHashMap<>();
-  private final Map<String, Long> diedAtNanos = new ConcurrentHashMap<>();
+  private final Map<String, Exit> exits = new ConcurrentHashMap<>();
+  private final Set<String> oomKilled = ConcurrentHashMap.newKeySet();
 
   /** Called by the event stream before listeners see the event. */
   void observe(RuntimeEvent event) {
@@ -44,11 +49,17 @@ final class Listing {
       return;
     }
     switch (event.type()) {
-      case DIED, OOM_KILLED -> {
-        diedAtNanos.put(id, System.nanoTime());
-        startedAt.remove(id);
+      case OOM_KILLED -> oomKilled.add(id);
+      case DIED -> {
+        if (exits.size() < MAX_TRACKED) {
+          exits.put(id, new Exit(event.exitCode(), oomKilled.remove(id), event.time()));
+        }
       }
-      case STARTED -> startedAt.remove(id); // a new start time: learn it from the next inspect
+      case STARTED -> { // started again: a new start time, learnt from the next inspect
+        startedAt.remove(id);
+        exits.remove(id);
+        oomKilled.remove(id);
+      }
       case REMOVED -> forget(id);
       default -> { }
     }
@@ -56,33 +67,41 @@ final class Listing {
 
   void forget(String id) {
     startedAt.remove(id);
-    diedAtNanos.remove(id);
+    exits.remove(id);
+    oomKilled.remove(id);
   }
 
   /** Records what an inspect learnt, so that the next listings need not inspect it again. */
   ContainerInfo inspected(ContainerInfo info) {
-    if (info.running() && info.startedAt() != null && startedAt.size() < MAX_TRACKED) {
+    if (startedAt.size() >= MAX_TRACKED || info.startedAt() == null) {
+      return info;
+    }
+    if (info.running()) {
       startedAt.put(info.id(), info.startedAt());
+    } else if (info.state() == ContainerState.EXITED && info.finishedAt() != null) {
+      startedAt.put(info.id(), info.startedAt());
+      exits.put(info.id(), new Exit(info.exitCode(), info.oomKilled(), info.finishedAt()));
     }
     return info;
   }
 
   /**
    * The listed containers, each from the listing when it is trusted (see the class comment), else
-   * from {@code inspect} (empty when the container vanished in between).
+   * from {@code inspect} (left out when the container vanished in between).
    *
-   * @param trusted whether the event stream is connected and reports the deaths of these containers
+   * @param trusted whether the event stream is connected and reports the events of these containers
    */
   List<ContainerInfo> infos(List<Container> listed, boolean trusted, String node, String hostAddress,
       Function<String, Optional<ContainerInfo>> inspect) {
-    pruneDied();
     List<ContainerInfo> result = new ArrayList<>(listed.size());
     for (Container c : listed) {
       Instant started = startedAt.get(c.getId());
-      ContainerState state = ContainerMapping.state(c.getState());
-      boolean fromListing = trusted && state == ContainerState.RUNNING && started != null && !diedAtNanos.containsKey(c.getId());
-      if (fromListing) {
-        result.add(fromListing(c, started, node, hostAddress));
+      Exit exit = exits.get(c.getId());
+      ContainerState listedState = ContainerMapping.state(c.getState());
+      if (trusted && started != null && exit != null) {
+        result.add(fromListing(c, ContainerState.EXITED, started, exit, node, hostAddress));
+      } else if (trusted && started != null && listedState == ContainerState.RUNNING) {
+        result.add(fromListing(c, ContainerState.RUNNING, started, null, node, hostAddress));
       } else {
         inspect.apply(c.getId()).map(this::inspected).ifPresent(result::add);
       }
@@ -90,12 +109,8 @@ final class Listing {
     return result;
   }
 
-  private void pruneDied() {
-    long now = System.nanoTime();
-    diedAtNanos.values().removeIf(t -> now - t > DIED_MEMORY.toNanos());
-  }
-
-  private static ContainerInfo fromListing(Container c, Instant started, String node, String hostAddress) {
+  private static ContainerInfo fromListing(Container c, ContainerState state, Instant started, Exit exit, String node,
+      String hostAddress) {
     List<PublishedPort> ports = new ArrayList<>();
     if (c.getPorts() != null) {
       for (ContainerPort p : c.getPorts()) {
@@ -122,6 +137,7 @@ final class Listing {
     }
     String name = c.getNames() == null || c.getNames().length == 0 ? "" : ContainerMapping.stripSlash(c.getNames()[0]);
     return new ContainerInfo(c.getId(), name, node, c.getImage(), c.getLabels() == null ? Map.of() : c.getLabels(),
-        ContainerState.RUNNING, -1, false, started, null, ports, networks);
+        state, exit == null ? -1 : exit.code(), exit != null && exit.oomKilled(), started, exit == null ? null : exit.at(),
+        exit == null ? ports : List.of(), exit == null ? networks : Map.of());
   }
 }

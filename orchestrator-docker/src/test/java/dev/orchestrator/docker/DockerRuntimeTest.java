@@ -249,7 +249,11 @@ class DockerRuntimeTest {
       docker("kill", id);
       await().atMost(WAIT).until(() -> deaths.contains(id));
       assertThat(runtime.list(selector)).filteredOn(c -> c.id().equals(id)).singleElement()
-          .satisfies(c -> assertThat(c.state()).isEqualTo(ContainerState.EXITED));
+          .satisfies(c -> {
+            assertThat(c.state()).isEqualTo(ContainerState.EXITED);
+            assertThat(c.exitCode()).isEqualTo(137);
+            assertThat(c.finishedAt()).isNotNull();
+          });
     }
     assertThat(seenRunningAfterDeath).isEmpty();
   }

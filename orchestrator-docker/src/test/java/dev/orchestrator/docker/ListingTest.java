@@ -38,7 +38,7 @@ class ListingTest {
     return id -> {
       inspected.add(id);
       return Optional.of(new ContainerInfo(id, id + "-name", "n", "busybox:1", Map.of("k", "v"), state,
-          state == ContainerState.EXITED ? 137 : -1, false, STARTED, null, List.of(), Map.of("bridge", "172.17.0.5")));
+          state == ContainerState.EXITED ? 137 : -1, false, STARTED, state == ContainerState.EXITED ? STARTED.plusSeconds(5) : null, List.of(), Map.of("bridge", "172.17.0.5")));
     };
   }
 
@@ -63,13 +63,40 @@ class ListingTest {
   }
 
   @Test
-  void a_death_reported_by_the_stream_beats_a_listing_that_still_says_running() throws Exception {
+  void a_death_reported_by_the_stream_beats_a_listing_that_still_says_running_and_needs_no_inspect() throws Exception {
+    knownRunning("a");
+    Instant died = Instant.parse("2026-11-28T07:00:05Z");
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.DIED, "n", "a", Map.of(), 137, died));
+    List<ContainerInfo> infos = listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1",
+        inspect(ContainerState.RUNNING));
+    assertThat(inspected).isEmpty();
+    assertThat(infos).singleElement().satisfies(c -> {
+      assertThat(c.state()).isEqualTo(ContainerState.EXITED);
+      assertThat(c.exitCode()).isEqualTo(137);
+      assertThat(c.oomKilled()).isFalse();
+      assertThat(c.startedAt()).isEqualTo(STARTED);
+      assertThat(c.finishedAt()).isEqualTo(died);
+      assertThat(c.ports()).isEmpty();
+    });
+  }
+
+  @Test
+  void an_oom_event_before_the_death_marks_it_oom_killed() throws Exception {
+    knownRunning("a");
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.OOM_KILLED, "n", "a", Map.of(), -1, Instant.now()));
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.DIED, "n", "a", Map.of(), 137, Instant.now()));
+    assertThat(listing.infos(List.of(listed("a", "exited")), true, "n", "127.0.0.1", inspect(ContainerState.EXITED)))
+        .singleElement().satisfies(c -> assertThat(c.oomKilled()).isTrue());
+    assertThat(inspected).isEmpty();
+  }
+
+  @Test
+  void a_death_seen_while_the_stream_did_not_vouch_is_inspected() throws Exception {
     knownRunning("a");
     listing.observe(new RuntimeEvent(RuntimeEvent.Type.DIED, "n", "a", Map.of(), 137, Instant.now()));
-    List<ContainerInfo> infos = listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1",
-        inspect(ContainerState.EXITED));
+    assertThat(listing.infos(List.of(listed("a", "running")), false, "n", "127.0.0.1", inspect(ContainerState.EXITED)))
+        .singleElement().extracting(ContainerInfo::state).isEqualTo(ContainerState.EXITED);
     assertThat(inspected).containsExactly("a");
-    assertThat(infos).singleElement().extracting(ContainerInfo::state).isEqualTo(ContainerState.EXITED);
   }
 
   @Test
@@ -80,8 +107,10 @@ class ListingTest {
     listing.infos(List.of(listed("c", "exited")), true, "n", "127.0.0.1", inspect(ContainerState.EXITED));
     listing.infos(List.of(listed("d", "created")), true, "n", "127.0.0.1", inspect(ContainerState.CREATED));
     assertThat(inspected).containsExactly("a", "b", "c", "d");
-    // b's inspect taught its start time: the next listing needs no inspect
+    // the inspects taught b's start time and c's exit: the next listings need no inspect
     listing.infos(List.of(listed("b", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
+    assertThat(listing.infos(List.of(listed("c", "exited")), true, "n", "127.0.0.1", inspect(ContainerState.EXITED)))
+        .singleElement().satisfies(c -> assertThat(c.exitCode()).isEqualTo(137));
     assertThat(inspected).containsExactly("a", "b", "c", "d");
   }
 
