@@ -13,6 +13,7 @@ import dev.orchestrator.registry.Endpoint;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.spec.HealthCheck;
+import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.PortSpec;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.ValidationException;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 /**
  * One orchestrator over the real engine with {@link DockerNetworkProvider}: services on one
  * network talk by name, networks isolate (by name and by address), a replica on two networks is
- * reachable on both and published with both registry faces, fixed host ports held by someone
+ * reachable on both and published with both registry faces, an internal network has no egress,
+ * fixed host ports held by someone
  * are refused before anything is created, a deleted service's networks go, foreign networks
  * stay. Every test uses its own service and network names; close() must leave nothing owned.
  */
@@ -202,6 +204,22 @@ class DockerNetworkingTest {
     NetworkInfo foreign = networks.inspect(FOREIGN).orElseThrow();
     assertThat(foreign.labels()).containsExactly(java.util.Map.entry("com.example.owner", "someone-else"));
     assertThat(foreign.containers()).isEmpty();
+  }
+
+  @Test
+  void a_replica_on_an_internal_network_cannot_reach_a_host_outside_while_one_on_an_ordinary_network_can() throws Exception {
+    orchestrator.apply(NetworkSpec.named("sealed-" + RUN).internalOnly());
+    orchestrator.apply(sleeper("sealed").network("sealed-" + RUN).build());
+    orchestrator.apply(sleeper("open").network(OTHER).build());
+    String sealed = containerOf("sealed");
+    String open = containerOf("open");
+
+    try (OutsideHost outside = new OutsideHost()) {
+      await().atMost(READY).untilAsserted(() -> assertThat(wget(open, outside.url()).exitCode())
+          .as("egress from an ordinary network").isZero());
+      assertThat(wget(sealed, outside.url()).exitCode()).as("egress from an internal network").isNotZero();
+    }
+    assertThat(networks.inspect("sealed-" + RUN).orElseThrow().internal()).isTrue();
   }
 
   private static int freePort() throws IOException {
