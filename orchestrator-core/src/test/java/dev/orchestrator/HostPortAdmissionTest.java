@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.PortSpec;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.ValidationException;
@@ -47,6 +48,20 @@ class HostPortAdmissionTest {
           .hasMessageContaining("replica old-0 of service 'old'")
           .hasMessageContaining("test-old-0-1");
       assertThat(h.all("new")).isEmpty();
+    }
+  }
+
+  @Test
+  void portsOfAServiceWhoseNetworksAreAllInternalAreRefusedAndOneOrdinaryNetworkIsEnough() {
+    try (SimHarness h = new SimHarness()) {
+      h.orchestrator.apply(NetworkSpec.named("sealed").internalOnly());
+      ServiceSpec sealed = ServiceSpec.builder("db").image("db").port(PortSpec.tcp("sql", 5432)).network("sealed").build();
+
+      assertThatThrownBy(() -> h.orchestrator.apply(sealed))
+          .isInstanceOf(ValidationException.class)
+          .hasMessageContaining("ports = '[sql]'")
+          .hasMessageContaining("every network of the service is internal [sealed]");
+      h.orchestrator.apply(sealed.toBuilder().network("front").build());
     }
   }
 

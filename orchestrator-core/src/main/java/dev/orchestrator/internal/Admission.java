@@ -4,6 +4,7 @@ import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.ImageNotFoundException;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.PortSpec;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.ValidationException;
@@ -60,9 +61,19 @@ final class Admission {
         List.of(new ValidationException.Violation("image", spec.image(), "no node can provide it: " + String.join("; ", reasons))));
   }
 
-  /** Fixed host ports against the declarations: one replica per node, and no port published by two services. */
+  /**
+   * Host ports against the declarations: one replica per node for a fixed port, no fixed port
+   * published by two services, and no ports at all when every network of the service is declared
+   * internal (nothing can be published from there).
+   */
   void checkHostPorts(ServiceSpec spec) {
     List<ValidationException.Violation> problems = new ArrayList<>();
+    if (!spec.ports().isEmpty() && !spec.networks().isEmpty()
+        && spec.networks().stream().allMatch(n -> desired.network(n).map(NetworkSpec::internal).orElse(false))) {
+      problems.add(new ValidationException.Violation("ports", spec.ports().stream().map(p -> p.name()).toList().toString(),
+          "cannot be published on the host: every network of the service is internal " + spec.networks()
+              + "; add a non-internal network or drop the ports"));
+    }
     int nodes = cluster.nodes().size();
     for (int i = 0; i < spec.ports().size(); i++) {
       int hostPort = spec.ports().get(i).hostPort();
