@@ -207,7 +207,7 @@ class DockerNetworkingTest {
   }
 
   @Test
-  void a_replica_on_an_internal_network_cannot_reach_a_host_outside_while_one_on_an_ordinary_network_can() throws Exception {
+  void a_replica_on_an_internal_network_cannot_reach_a_host_outside_while_one_on_an_ordinary_network_can_and_publishes_ports_through_it() throws Exception {
     orchestrator.apply(NetworkSpec.named("sealed-" + RUN).internalOnly());
     orchestrator.apply(sleeper("sealed").network("sealed-" + RUN).build());
     orchestrator.apply(sleeper("open").network(OTHER).build());
@@ -220,6 +220,13 @@ class DockerNetworkingTest {
       assertThat(wget(sealed, outside.url()).exitCode()).as("egress from an internal network").isNotZero();
     }
     assertThat(networks.inspect("sealed-" + RUN).orElseThrow().internal()).isTrue();
+
+    // created on the internal network first, its port is still published through the ordinary one
+    orchestrator.apply(web("bridgehead").network("sealed-" + RUN).network(OTHER).build());
+    orchestrator.awaitReady("bridgehead", READY);
+    Endpoint e = orchestrator.registry().lookup("bridgehead").endpoints().get(0);
+    assertThat(get(e.host(), e.port("http"))).isEqualTo(200);
+    assertThat(wget(sealed, "http://bridgehead:8080/hostname").exitCode()).as("reached on the internal network").isZero();
   }
 
   private static int freePort() throws IOException {
