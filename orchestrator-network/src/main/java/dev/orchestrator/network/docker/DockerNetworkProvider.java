@@ -214,7 +214,8 @@ public final class DockerNetworkProvider implements NetworkProvider {
       }
       List<NetworkInfo> result = new ArrayList<>();
       for (Network n : networks) {
-        if (n.getLabels() != null && n.getLabels().entrySet().containsAll(labelSelector.entrySet())) {
+        Map<String, String> labels = n.getLabels() == null ? Map.of() : n.getLabels();
+        if (labels.entrySet().containsAll(labelSelector.entrySet())) {
           result.add(info(n, attached.getOrDefault(n.getName(), Set.of())));
         }
       }

@@ -135,6 +135,14 @@ class DockerNetworkProviderTest extends NetworkProviderContract {
     provider.disconnect(name, id);
   }
 
+  @Test
+  void anEmptySelectorListsEveryNetworkOfTheEngineUnlabelledOnesIncluded() {
+    String name = uniqueName("listed");
+    provider.ensure(NetworkSpec.named(name), owner);
+
+    assertThat(provider.list(Map.of())).extracting(NetworkInfo::name).contains("bridge", name);
+  }
+
   private static List<String> aliases(String container, String network) {
     return runtime.call("inspect", container, client -> {
       List<String> aliases = client.inspectContainerCmd(container).exec().getNetworkSettings().getNetworks().get(network).getAliases();
