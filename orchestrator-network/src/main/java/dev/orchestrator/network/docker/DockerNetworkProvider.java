@@ -25,6 +25,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link NetworkProvider} of user-defined Docker networks on the engine of one
@@ -50,6 +52,7 @@ import java.util.TreeSet;
  * never create a network twice.
  */
 public final class DockerNetworkProvider implements NetworkProvider {
+  private static final Logger log = LoggerFactory.getLogger(DockerNetworkProvider.class);
   private final DockerRuntime runtime;
   private final Object ensureLock = new Object();
 
@@ -69,6 +72,7 @@ public final class DockerNetworkProvider implements NetworkProvider {
     synchronized (ensureLock) {
       Optional<NetworkInfo> existing = inspect(spec.name());
       if (existing.isPresent()) {
+        warnIfDifferent(spec, existing.get());
         return existing.get();
       }
       if (!spec.subnet().isEmpty()) {
@@ -110,6 +114,17 @@ public final class DockerNetworkProvider implements NetworkProvider {
       throw new OrchestratorException("cannot create network '" + spec.name() + "'"
           + (spec.subnet().isEmpty() ? "" : " with subnet " + spec.subnet()) + ": the engine refused it ("
           + engineMessage(e) + ")", e);
+    }
+  }
+
+  /** An existing network is never changed: say so when it is not what the spec asks for. */
+  private static void warnIfDifferent(NetworkSpec spec, NetworkInfo n) {
+    boolean differs = spec.internal() != n.internal() || !spec.driver().equals(n.driver())
+        || !spec.subnet().isEmpty() && !spec.subnet().equals(n.subnet());
+    if (differs) {
+      log.warn("network '{}' exists as {} internal={} subnet={} and is used as it is; the spec asks for {} internal={} subnet={}"
+          + " (remove the network to have it re-created)", n.name(), n.driver(), n.internal(), n.subnet(),
+          spec.driver(), spec.internal(), spec.subnet().isEmpty() ? "any" : spec.subnet());
     }
   }
 
