@@ -25,14 +25,19 @@ final class OutsideHost implements AutoCloseable {
     this.namespace = "egress-" + id;
     this.link = "veg" + id.substring(0, 8);
     this.address = "10.252." + n + ".2";
-    run("ip", "netns", "add", namespace);
-    run("ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", namespace);
-    run("ip", "addr", "add", "10.252." + n + ".1/24", "dev", link);
-    run("ip", "link", "set", link, "up");
-    run("nsenter", "--net=/var/run/netns/" + namespace, "sh", "-c", "ip addr add " + address + "/24 dev eth0 && ip link set eth0 up"
-        + " && ip link set lo up && ip route add default via 10.252." + n + ".1");
-    this.httpd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + namespace, "/bin/busybox", "httpd", "-f",
-        "-p", String.valueOf(PORT), "-h", "/etc").redirectErrorStream(true).start();
+    try {
+      run("ip", "netns", "add", namespace);
+      run("ip", "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns", namespace);
+      run("ip", "addr", "add", "10.252." + n + ".1/24", "dev", link);
+      run("ip", "link", "set", link, "up");
+      run("nsenter", "--net=/var/run/netns/" + namespace, "sh", "-c", "ip addr add " + address + "/24 dev eth0"
+          + " && ip link set eth0 up && ip link set lo up && ip route add default via 10.252." + n + ".1");
+      this.httpd = new ProcessBuilder("nsenter", "--net=/var/run/netns/" + namespace, "/bin/busybox", "httpd", "-f",
+          "-p", String.valueOf(PORT), "-h", "/etc").redirectErrorStream(true).start();
+    } catch (IOException | RuntimeException e) {
+      removeLinkAndNamespace();
+      throw e;
+    }
   }
 
   /** The URL of a page the outside host serves. */
@@ -48,6 +53,10 @@ final class OutsideHost implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    removeLinkAndNamespace();
+  }
+
+  private void removeLinkAndNamespace() {
     quietly("ip", "link", "del", link);
     quietly("ip", "netns", "del", namespace);
   }
