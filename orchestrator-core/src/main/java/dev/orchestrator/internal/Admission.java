@@ -1,16 +1,29 @@
 package dev.orchestrator.internal;
 
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.ImageNotFoundException;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.NetworkSpec;
+import dev.orchestrator.spec.PortSpec;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.ValidationException;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The checks of a declaration that need the cluster and the other declarations: the image must
- * be available somewhere, fixed host ports must not clash. Run before anything is stored.
+ * be available somewhere, fixed host ports must not clash with another declaration or with what
+ * holds them now. Run before anything is stored.
  */
 final class Admission {
   private static final Logger log = LoggerFactory.getLogger(Admission.class);
@@ -48,8 +61,19 @@ final class Admission {
         List.of(new ValidationException.Violation("image", spec.image(), "no node can provide it: " + String.join("; ", reasons))));
   }
 
+  /**
+   * Host ports against the declarations: one replica per node for a fixed port, no fixed port
+   * published by two services, and no ports at all when every network of the service is declared
+   * internal (nothing can be published from there).
+   */
   void checkHostPorts(ServiceSpec spec) {
     List<ValidationException.Violation> problems = new ArrayList<>();
+    if (!spec.ports().isEmpty() && !spec.networks().isEmpty()
+        && spec.networks().stream().allMatch(n -> desired.network(n).map(NetworkSpec::internal).orElse(false))) {
+      problems.add(new ValidationException.Violation("ports", spec.ports().stream().map(p -> p.name()).toList().toString(),
+          "cannot be published on the host: every network of the service is internal " + spec.networks()
+              + "; add a non-internal network or drop the ports"));
+    }
     int nodes = cluster.nodes().size();
     for (int i = 0; i < spec.ports().size(); i++) {
       int hostPort = spec.ports().get(i).hostPort();
@@ -69,6 +93,98 @@ final class Admission {
     }
     if (!problems.isEmpty()) {
       throw new ValidationException("service '" + spec.name() + "'", problems);
+    }
+  }
+
+  /**
+   * Fixed host ports against what holds them now: a container of another service of this
+   * instance (an orphan, or one being removed), named with its replica; on a node whose address
+   * is local, anything else bound there ("another process"). A port held by this service's own
+   * replicas is fine. A node that does not answer is not checked.
+   */
+  void checkHostPortHolders(ServiceSpec spec) {
+    if (spec.ports().stream().allMatch(p -> p.hostPort() == 0)) {
+      return;
+    }
+    List<ValidationException.Violation> problems = new ArrayList<>();
+    for (Node n : cluster.nodes()) {
+      List<ContainerInfo> owned;
+      try {
+        owned = n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(cluster.instanceId())));
+      } catch (RuntimeException e) {
+        log.warn("host ports of service {} not checked on node {}: {}", spec.name(), n.name(), e.getMessage());
+        continue;
+      }
+      for (int i = 0; i < spec.ports().size(); i++) {
+        PortSpec port = spec.ports().get(i);
+        if (port.hostPort() == 0) {
+          continue;
+        }
+        String holder = holder(spec, port, n, owned);
+        if (holder != null) {
+          problems.add(new ValidationException.Violation("ports[" + i + "].hostPort", String.valueOf(port.hostPort()), holder));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ValidationException("service '" + spec.name() + "'", problems);
+    }
+  }
+
+  /** Who holds the port on the node, or null when it is free or held by the service itself. */
+  private static String holder(ServiceSpec spec, PortSpec port, Node n, List<ContainerInfo> owned) {
+    String protocol = port.protocol().name().toLowerCase(Locale.ROOT);
+    for (ContainerInfo c : owned) {
+      boolean holds = c.state() != ContainerState.EXITED && c.ports().stream()
+          .anyMatch(p -> p.hostPort() == port.hostPort() && p.protocol().equals(protocol));
+      if (holds) {
+        String service = c.label(OwnerLabels.SERVICE);
+        if (spec.name().equals(service)) {
+          return null;
+        }
+        return "already in use on node " + n.name() + " by replica " + ReplicaOps.replicaName(service, ReplicaOps.slotOf(c))
+            + " of service '" + service + "' (container " + c.name() + ")";
+      }
+    }
+    String address = n.info().address();
+    if (isLocal(address) && !bindable(address, port)) {
+      return "already in use on node " + n.name() + " by another process (" + address + ":" + port.hostPort() + "/"
+          + protocol + " cannot be bound)";
+    }
+    return null;
+  }
+
+  /** Whether the address is an IP literal of this machine (names are not resolved here). */
+  private static boolean isLocal(String address) {
+    if (!address.matches("[0-9.]+") && !address.contains(":")) {
+      return false;
+    }
+    try {
+      InetAddress a = InetAddress.getByName(address);
+      return a.isLoopbackAddress() || a.isAnyLocalAddress() || NetworkInterface.getByInetAddress(a) != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean bindable(String address, PortSpec port) {
+    InetSocketAddress at = new InetSocketAddress(address, port.hostPort());
+    try (java.io.Closeable socket = port.protocol() == PortSpec.Protocol.UDP ? new DatagramSocket(at) : bound(at)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static ServerSocket bound(InetSocketAddress at) throws IOException {
+    ServerSocket socket = new ServerSocket();
+    try {
+      socket.setReuseAddress(false);
+      socket.bind(at);
+      return socket;
+    } catch (IOException e) {
+      socket.close();
+      throw e;
     }
   }
 }

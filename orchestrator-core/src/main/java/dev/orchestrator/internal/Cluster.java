@@ -30,6 +30,10 @@ final class Cluster {
     nodes.forEach(n -> this.nodes.put(n.name(), n));
   }
 
+  String instanceId() {
+    return instanceId;
+  }
+
   List<Node> nodes() {
     return List.copyOf(nodes.values());
   }

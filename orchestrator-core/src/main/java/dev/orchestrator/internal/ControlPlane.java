@@ -174,6 +174,7 @@ public final class ControlPlane implements AutoCloseable {
     ensureOpen();
     validator.validate(spec);
     admission.checkImage(spec);
+    admission.checkHostPortHolders(spec);
     Optional<ServiceSpec> previous;
     synchronized (applyLock) {
       admission.checkHostPorts(spec);

@@ -1,14 +1,14 @@
 package dev.orchestrator.network;
 
-/** CIDR arithmetic for subnet clash detection. */
-final class Subnets {
+/** CIDR arithmetic for subnet clash detection, shared by network providers. */
+public final class Subnets {
   private Subnets() {}
 
   /**
    * Whether two subnets share an address. IPv4 CIDRs are compared by range; anything else
    * (IPv6, malformed) only clashes when the strings are equal.
    */
-  static boolean overlap(String a, String b) {
+  public static boolean overlap(String a, String b) {
     long[] x = ipv4Range(a);
     long[] y = ipv4Range(b);
     if (x == null || y == null) {

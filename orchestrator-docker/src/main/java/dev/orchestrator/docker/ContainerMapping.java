@@ -15,6 +15,7 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerState;
+import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.PublishedPort;
 import dev.orchestrator.spec.ContainerOptions;
 import dev.orchestrator.spec.MountSpec;
@@ -90,6 +91,13 @@ final class ContainerMapping {
         .withExposedPorts(exposed)
         .withStopTimeout((int) Math.max(0, (spec.stopGracePeriod().toMillis() + 999) / 1000))
         .withHostConfig(host);
+    if (!spec.networks().isEmpty()) {
+      // created on its first network, never on the default bridge: networks isolate, internal ones have no egress;
+      // the aliases are those the orchestrator connects every network with, so that connect finds them present
+      host.withNetworkMode(spec.networks().get(0));
+      String slot = request.labels().get(OwnerLabels.SLOT);
+      cmd.withAliases(slot == null ? List.of(spec.name()) : List.of(spec.name(), spec.name() + "-" + slot));
+    }
     if (!spec.command().isEmpty()) {
       cmd.withCmd(spec.command());
     }

@@ -42,7 +42,9 @@ import java.util.function.Consumer;
  *
  * <p>Containers are created with restart policy "no" (the orchestrator restarts them),
  * {@code --init}, {@code no-new-privileges}, their ports published on the node's host address
- * and no swap beyond a memory limit. The API version is negotiated on first use (see
+ * and no swap beyond a memory limit. A container of a service that declares networks is created
+ * on the first of them (with the service name and {@code <service>-<slot>} as aliases) instead
+ * of the default bridge; those networks must exist, which a Docker network provider ensures. The API version is negotiated on first use (see
  * {@link #apiVersion()}): engines from 20.10 (API 1.41) to current releases work. Every call is
  * bounded: connections by the connect timeout, answers by the response timeout, pulls and builds
  * by the image timeout, exec by its own.
@@ -97,7 +99,8 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
    * Runs one call on this runtime's engine client, for adapters that share the engine (network
    * and volume providers): the call holds one of the runtime's bounded connections, is subject to
    * its response timeout, and any failure comes back as a {@link ContainerRuntimeException}
-   * ({@code NodeUnavailableException} when the engine does not answer).
+   * ({@code NodeUnavailableException} when the engine does not answer); an
+   * {@link dev.orchestrator.OrchestratorException} thrown by {@code call} itself passes unchanged.
    *
    * @param what a description for errors ("create of network web-net")
    * @param resourceId the id or name the call is about, for errors
@@ -148,6 +151,12 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
         throw new ContainerConflictException(engine.node(), existing,
             "container name " + name + " is taken on node " + engine.node() + " by container " + existing);
       } catch (NotFoundException e) {
+        String message = Engine.engineMessage(e);
+        if (message.startsWith("network ")) {
+          throw new ContainerRuntimeException(engine.node(), name, "cannot create container " + name + " on node "
+              + engine.node() + ": " + message + " (its networks are created by the orchestrator's NetworkProvider:"
+              + " use a Docker one with a Docker runtime)", e);
+        }
         throw new ImageNotFoundException(engine.node(), image,
             "cannot create container " + name + ": image " + image + " is not on node " + engine.node()
                 + " (" + Engine.engineMessage(e) + ")", e);

@@ -150,8 +150,8 @@ final class Engine implements AutoCloseable {
     acquire(what, resourceId);
     try {
       return call.get();
-    } catch (ContainerRuntimeException e) {
-      throw e;
+    } catch (dev.orchestrator.OrchestratorException e) {
+      throw e; // already the library's own (ContainerRuntimeException, or an adapter's decision)
     } catch (RuntimeException e) {
       throw translate(e, what, resourceId);
     } finally {
