@@ -14,6 +14,7 @@ import dev.orchestrator.spec.VolumeSpec;
 import dev.orchestrator.storage.VolumeInfo;
 import dev.orchestrator.storage.VolumeLocality;
 import dev.orchestrator.storage.VolumeProvider;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,76 +42,116 @@ import java.util.concurrent.ConcurrentHashMap;
  * record; it cannot unmount, so a container that mounts the volume keeps it in use until it is
  * removed. Docker itself also refuses to remove a mounted volume.
  *
- * <p>Locality: its volumes live on its engine's node, so replicas mounting them are pinned there
- * ({@link VolumeLocality}), unless a volume is NFS- or CIFS-backed. Thread-safe.
+ * <p>Locality: a volume lives on the provider's home engine, so replicas mounting it are pinned to
+ * that node ({@link VolumeLocality}), unless it is of a shared kind (local driver {@code type} nfs,
+ * nfs4 or cifs). A shared volume is declared on the home engine and on every {@code sharedOn}
+ * engine (same name, driver, options, labels), so that a replica placed on any of those nodes
+ * mounts the same remote data; its users are counted on all of them. Thread-safe.
  */
 public final class DockerVolumeProvider implements VolumeProvider, VolumeLocality {
   private final DockerRuntime runtime;
+  private final List<DockerRuntime> sharedOn;
   /** Volume name to containers recorded by {@link #attach}. */
   private final Map<String, Set<String>> attached = new ConcurrentHashMap<>();
   private volatile String nodeName;
 
+  /** Volumes on one engine (the orchestrator's single node, or the home node of its volumes). */
   public DockerVolumeProvider(DockerRuntime runtime) {
+    this(runtime, List.of());
+  }
+
+  /**
+   * Volumes on the home engine {@code runtime}; shared-kind volumes also on {@code sharedOn} (the
+   * orchestrator's other nodes), so that replicas mounting them may run on any of them.
+   */
+  public DockerVolumeProvider(DockerRuntime runtime, List<DockerRuntime> sharedOn) {
     this.runtime = Objects.requireNonNull(runtime, "runtime");
+    this.sharedOn = List.copyOf(sharedOn);
   }
 
   @Override
   public VolumeInfo ensure(VolumeSpec spec, Map<String, String> ownerLabels) {
-    Optional<InspectVolumeResponse> existing = raw(spec.name());
+    ensureOn(runtime, spec, ownerLabels);
+    if (VolumeLocality.isShared(spec)) {
+      for (DockerRuntime peer : sharedOn) {
+        ensureOn(peer, spec, ownerLabels);
+      }
+    }
+    return inspect(spec.name())
+        .orElseThrow(() -> new OrchestratorException("volume '" + spec.name() + "' vanished right after its creation"));
+  }
+
+  /** Creates the volume on one engine if absent; fails if the engine's volume of that name is not the owner's. */
+  private void ensureOn(DockerRuntime engine, VolumeSpec spec, Map<String, String> ownerLabels) {
+    Optional<InspectVolumeResponse> existing = raw(engine, spec.name());
     if (existing.isEmpty()) {
       Map<String, String> labels = new HashMap<>(spec.labels());
       labels.putAll(ownerLabels);
-      runtime.call("create of volume " + spec.name(), spec.name(), c -> c.createVolumeCmd()
+      engine.call("create of volume " + spec.name(), spec.name(), c -> c.createVolumeCmd()
           .withName(spec.name()).withDriver(spec.driver()).withDriverOpts(spec.options()).withLabels(labels).exec());
       // the engine answers a create of an existing name with that volume: check whose it is
-      existing = raw(spec.name());
+      existing = raw(engine, spec.name());
     }
-    VolumeInfo volume = existing.map(v -> info(v, usedBy(v.getName())))
+    VolumeInfo volume = existing.map(v -> info(v, Set.of()))
         .orElseThrow(() -> new OrchestratorException("volume '" + spec.name() + "' vanished right after its creation"));
     if (!volume.ownedBy(ownerLabels)) {
-      throw notOwned(volume, ownerLabels, "it was neither adopted nor changed");
+      throw notOwned(engine, volume, ownerLabels, "it was neither adopted nor changed");
     }
-    return volume;
   }
 
   /**
-   * Removes an owned volume that no container uses; an unknown name is a no-op.
+   * Removes an owned volume that no container uses (a shared one from every engine); an unknown
+   * name is a no-op. Everything is checked before anything is removed.
    *
    * @throws NotOwnedException when the volume lacks the owner's labels
    * @throws ResourceInUseException when containers mount it (or are recorded as its users)
    */
   @Override
   public void remove(String name, Map<String, String> ownerLabels) {
-    Optional<VolumeInfo> found = inspect(name);
-    if (found.isEmpty()) {
+    Optional<InspectVolumeResponse> home = raw(runtime, name);
+    if (home.isEmpty()) {
       return;
     }
-    VolumeInfo volume = found.get();
+    List<DockerRuntime> engines = new ArrayList<>(List.of(runtime));
+    if (shared(home.get())) {
+      for (DockerRuntime peer : sharedOn) {
+        Optional<InspectVolumeResponse> there = raw(peer, name);
+        if (there.isPresent()) {
+          if (!info(there.get(), Set.of()).ownedBy(ownerLabels)) {
+            throw notOwned(peer, info(there.get(), Set.of()), ownerLabels, "it was left alone");
+          }
+          engines.add(peer);
+        }
+      }
+    }
+    VolumeInfo volume = info(home.get(), usedBy(home.get()));
     if (!volume.ownedBy(ownerLabels)) {
-      throw notOwned(volume, ownerLabels, "it was left alone");
+      throw notOwned(runtime, volume, ownerLabels, "it was left alone");
     }
     if (!volume.usedBy().isEmpty()) {
       throw inUse(name, volume.usedBy());
     }
-    boolean mounted = runtime.call("remove of volume " + name, name, c -> {
-      try {
-        c.removeVolumeCmd(name).exec();
-        return false;
-      } catch (NotFoundException e) {
-        return false;
-      } catch (ConflictException e) {
-        return true; // a container mounted it since the check
+    for (DockerRuntime engine : engines) {
+      boolean mounted = engine.call("remove of volume " + name, name, c -> {
+        try {
+          c.removeVolumeCmd(name).exec();
+          return false;
+        } catch (NotFoundException e) {
+          return false;
+        } catch (ConflictException e) {
+          return true; // a container mounted it since the check
+        }
+      });
+      if (mounted) {
+        throw inUse(name, mounting(engine, name));
       }
-    });
-    if (mounted) {
-      throw inUse(name, usedBy(name));
     }
     attached.remove(name);
   }
 
   @Override
   public Optional<VolumeInfo> inspect(String name) {
-    return raw(name).map(v -> info(v, usedBy(name)));
+    return raw(runtime, name).map(v -> info(v, usedBy(v)));
   }
 
   @Override
@@ -130,7 +171,12 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     if (selected.isEmpty()) {
       return List.of();
     }
-    Map<String, Set<String>> mounts = mountsByVolume();
+    Map<String, Set<String>> mounts = mountsByVolume(runtime);
+    if (selected.stream().anyMatch(DockerVolumeProvider::shared)) {
+      for (DockerRuntime peer : sharedOn) {
+        mountsByVolume(peer).forEach((v, ids) -> mounts.computeIfAbsent(v, k -> new HashSet<>()).addAll(ids));
+      }
+    }
     Set<String> existing = existing(recordedContainers());
     return selected.stream().map(v -> info(v, users(v.getName(), mounts.getOrDefault(v.getName(), Set.of()), existing))).toList();
   }
@@ -143,7 +189,7 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
   @Override
   public void attach(String volume, String containerId) {
     Objects.requireNonNull(containerId, "containerId");
-    if (raw(volume).isEmpty()) {
+    if (raw(runtime, volume).isEmpty()) {
       throw new OrchestratorException("no volume named '" + volume + "' on Docker Engine at " + runtime.engineHost());
     }
     attached.computeIfAbsent(volume, v -> ConcurrentHashMap.newKeySet()).add(containerId);
@@ -157,7 +203,7 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     });
   }
 
-  /** This engine's node, unless the volume is NFS- or CIFS-backed. */
+  /** The home engine's node, unless the volume is of a shared kind. */
   @Override
   public List<PlacementConstraint> placementConstraints(VolumeSpec volume) {
     String node = nodeName;
@@ -168,8 +214,8 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     return VolumeLocality.onNode(node, volume);
   }
 
-  private Optional<InspectVolumeResponse> raw(String name) {
-    return runtime.call("inspect of volume " + name, name, c -> {
+  private static Optional<InspectVolumeResponse> raw(DockerRuntime engine, String name) {
+    return engine.call("inspect of volume " + name, name, c -> {
       try {
         return Optional.of(c.inspectVolumeCmd(name).exec());
       } catch (NotFoundException e) {
@@ -178,12 +224,26 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     });
   }
 
-  /** Containers mounting the volume, and recorded users that still exist. */
-  private Set<String> usedBy(String volume) {
-    Set<String> mounting = runtime.call("list of containers using volume " + volume, volume, c ->
+  private static boolean shared(InspectVolumeResponse v) {
+    return VolumeLocality.SHARED_TYPES.contains(v.getOptions() == null ? "" : v.getOptions().getOrDefault("type", ""));
+  }
+
+  /** Containers mounting the volume (on every engine it is declared on), and recorded users that still exist. */
+  private Set<String> usedBy(InspectVolumeResponse volume) {
+    String name = volume.getName();
+    Set<String> mounting = new HashSet<>(mounting(runtime, name));
+    if (shared(volume)) {
+      for (DockerRuntime peer : sharedOn) {
+        mounting.addAll(mounting(peer, name));
+      }
+    }
+    return users(name, mounting, existing(attached.getOrDefault(name, Set.of())));
+  }
+
+  private static Set<String> mounting(DockerRuntime engine, String volume) {
+    return engine.call("list of containers using volume " + volume, volume, c ->
         c.listContainersCmd().withShowAll(true).withVolumeFilter(List.of(volume)).exec().stream()
             .map(Container::getId).collect(java.util.stream.Collectors.toSet()));
-    return users(volume, mounting, existing(attached.getOrDefault(volume, Set.of())));
   }
 
   private Set<String> users(String volume, Set<String> mounting, Set<String> existing) {
@@ -202,13 +262,16 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     return all;
   }
 
-  /** Those of the ids (full or short) whose containers exist, as given. */
+  /** Those of the ids (full or short) whose containers exist on the home engine or a sharing one, as given. */
   private Set<String> existing(Set<String> ids) {
     if (ids.isEmpty()) {
       return Set.of();
     }
-    List<String> found = runtime.call("list of containers " + ids, "", c ->
-        c.listContainersCmd().withShowAll(true).withIdFilter(List.copyOf(ids)).exec().stream().map(Container::getId).toList());
+    List<String> found = new ArrayList<>();
+    for (DockerRuntime engine : engines()) {
+      found.addAll(engine.call("list of containers " + ids, "", c ->
+          c.listContainersCmd().withShowAll(true).withIdFilter(List.copyOf(ids)).exec().stream().map(Container::getId).toList()));
+    }
     Set<String> result = new HashSet<>();
     for (String id : ids) {
       if (found.stream().anyMatch(f -> f.startsWith(id))) {
@@ -218,9 +281,15 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     return result;
   }
 
-  /** Volume name to ids of the containers (any state) that mount it, in one listing. */
-  private Map<String, Set<String>> mountsByVolume() {
-    List<Container> containers = runtime.call("list of containers", "", c -> c.listContainersCmd().withShowAll(true).exec());
+  private List<DockerRuntime> engines() {
+    List<DockerRuntime> all = new ArrayList<>(List.of(runtime));
+    all.addAll(sharedOn);
+    return all;
+  }
+
+  /** Volume name to ids of the containers (any state) of one engine that mount it, in one listing. */
+  private static Map<String, Set<String>> mountsByVolume(DockerRuntime engine) {
+    List<Container> containers = engine.call("list of containers", "", c -> c.listContainersCmd().withShowAll(true).exec());
     Map<String, Set<String>> result = new HashMap<>();
     for (Container container : containers) {
       List<ContainerMount> mounts = container.getMounts();
@@ -245,8 +314,9 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
         v.getMountpoint() == null ? "" : v.getMountpoint(), users);
   }
 
-  private NotOwnedException notOwned(VolumeInfo volume, Map<String, String> ownerLabels, String outcome) {
-    return new NotOwnedException(volume.name(), "volume '" + volume.name() + "' on Docker Engine at " + runtime.engineHost()
+  private static NotOwnedException notOwned(DockerRuntime engine, VolumeInfo volume, Map<String, String> ownerLabels,
+      String outcome) {
+    return new NotOwnedException(volume.name(), "volume '" + volume.name() + "' on Docker Engine at " + engine.engineHost()
         + " is not owned by this orchestrator: it lacks the labels " + new TreeMap<>(ownerLabels) + " (its labels: "
         + new TreeMap<>(volume.labels()) + "); " + outcome);
   }
