@@ -84,15 +84,15 @@ final class Placer {
         unreachable.add(n.name()); // down or timed out: place nothing there now
       }
     }
+    List<PlacementRequest> requests = new ArrayList<>();
+    for (Want w : wants) { // outside the lock: a volume provider may ask its engine
+      requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), constraints(spec, w.slot()), w.preferredNode())
+          .withImage(spec.image()));
+    }
     List<Placement> out = new ArrayList<>();
     synchronized (lock) {
       ClusterSnapshot snapshot = snapshot(observed, unreachable, listedAfter);
       Instant expires = clock.instant().plus(RESERVATION_TTL);
-      List<PlacementRequest> requests = new ArrayList<>();
-      for (Want w : wants) {
-        requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), constraints(spec, w.slot()), w.preferredNode())
-            .withImage(spec.image()));
-      }
       out.addAll(placeAll(requests, snapshot));
       for (int i = 0; i < wants.size(); i++) {
         if (out.get(i).placed()) {

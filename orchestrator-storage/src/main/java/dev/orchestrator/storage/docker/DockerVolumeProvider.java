@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Named Docker volumes on one engine, through a {@link DockerRuntime}'s bounded, timed client.
@@ -49,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * mounts the same remote data; its users are counted on all of them. Thread-safe.
  */
 public final class DockerVolumeProvider implements VolumeProvider, VolumeLocality {
+  private static final Logger log = LoggerFactory.getLogger(DockerVolumeProvider.class);
   private final DockerRuntime runtime;
   private final List<DockerRuntime> sharedOn;
   /** Volume name to containers recorded by {@link #attach}. */
@@ -71,20 +74,20 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
 
   @Override
   public VolumeInfo ensure(VolumeSpec spec, Map<String, String> ownerLabels) {
-    ensureOn(runtime, spec, ownerLabels);
+    InspectVolumeResponse home = ensureOn(runtime, spec, ownerLabels);
     if (VolumeLocality.isShared(spec)) {
       for (DockerRuntime peer : sharedOn) {
         ensureOn(peer, spec, ownerLabels);
       }
     }
-    return inspect(spec.name())
-        .orElseThrow(() -> new OrchestratorException("volume '" + spec.name() + "' vanished right after its creation"));
+    return info(home, usedBy(home));
   }
 
   /** Creates the volume on one engine if absent; fails if the engine's volume of that name is not the owner's. */
-  private void ensureOn(DockerRuntime engine, VolumeSpec spec, Map<String, String> ownerLabels) {
+  private static InspectVolumeResponse ensureOn(DockerRuntime engine, VolumeSpec spec, Map<String, String> ownerLabels) {
     Optional<InspectVolumeResponse> existing = raw(engine, spec.name());
-    if (existing.isEmpty()) {
+    boolean created = existing.isEmpty();
+    if (created) {
       Map<String, String> labels = new HashMap<>(spec.labels());
       labels.putAll(ownerLabels);
       engine.call("create of volume " + spec.name(), spec.name(), c -> c.createVolumeCmd()
@@ -92,11 +95,19 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
       // the engine answers a create of an existing name with that volume: check whose it is
       existing = raw(engine, spec.name());
     }
-    VolumeInfo volume = existing.map(v -> info(v, Set.of()))
+    InspectVolumeResponse found = existing
         .orElseThrow(() -> new OrchestratorException("volume '" + spec.name() + "' vanished right after its creation"));
+    VolumeInfo volume = info(found, Set.of());
     if (!volume.ownedBy(ownerLabels)) {
       throw notOwned(engine, volume, ownerLabels, "it was neither adopted nor changed");
     }
+    Map<String, String> options = found.getOptions() == null ? Map.of() : found.getOptions();
+    if (!created && (!spec.driver().equals(volume.driver()) || !spec.options().equals(options))) {
+      log.warn("volume {} on {} is used as it is: driver {} options {}, declared driver {} options {} (a volume's driver"
+          + " and options cannot change; remove it to apply them)", spec.name(), engine.engineHost(), volume.driver(),
+          options, spec.driver(), spec.options());
+    }
+    return found;
   }
 
   /**
