@@ -188,7 +188,12 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
         mountsByVolume(peer).forEach((v, ids) -> mounts.computeIfAbsent(v, k -> new HashSet<>()).addAll(ids));
       }
     }
-    Set<String> existing = existing(recordedContainers());
+    Set<String> listed = new HashSet<>();
+    mounts.values().forEach(listed::addAll);
+    Set<String> unknown = recordedContainers();
+    unknown.removeAll(listed);
+    Set<String> existing = existing(unknown);
+    existing.addAll(listed);
     return selected.stream().map(v -> info(v, users(v.getName(), mounts.getOrDefault(v.getName(), Set.of()), existing))).toList();
   }
 
@@ -248,7 +253,9 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
         mounting.addAll(mounting(peer, name));
       }
     }
-    return users(name, mounting, existing(attached.getOrDefault(name, Set.of())));
+    Set<String> unknown = new HashSet<>(attached.getOrDefault(name, Set.of()));
+    unknown.removeAll(mounting);
+    return users(name, mounting, existing(unknown));
   }
 
   private static Set<String> mounting(DockerRuntime engine, String volume) {
@@ -273,10 +280,10 @@ public final class DockerVolumeProvider implements VolumeProvider, VolumeLocalit
     return all;
   }
 
-  /** Those of the ids (full or short) whose containers exist on the home engine or a sharing one, as given. */
+  /** Those of the ids (recorded users that mount nothing: full or short ids) whose containers exist on the home engine or a sharing one, as given. */
   private Set<String> existing(Set<String> ids) {
     if (ids.isEmpty()) {
-      return Set.of();
+      return new HashSet<>();
     }
     List<String> found = new ArrayList<>();
     for (DockerRuntime engine : engines()) {
