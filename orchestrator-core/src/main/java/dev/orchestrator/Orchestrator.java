@@ -297,7 +297,10 @@ public final class Orchestrator implements AutoCloseable {
       return this;
     }
 
-    /** Allow bind mounts of the host's root directory (refused by default). */
+    /**
+     * Allow bind mounts of the host's root directory, of its system directories ({@code /etc},
+     * {@code /proc}, {@code /sys}) and of an engine's data directory (all refused by default).
+     */
     public Builder allowRootMount(boolean allow) {
       this.allowRootMount = allow;
       return this;

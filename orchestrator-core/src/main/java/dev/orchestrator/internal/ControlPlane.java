@@ -11,6 +11,7 @@ import dev.orchestrator.reconcile.ExponentialBackoffRateLimiter;
 import dev.orchestrator.reconcile.WorkQueue;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.EngineDataDirectory;
 import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.NodeUnavailableException;
@@ -120,15 +121,21 @@ public final class ControlPlane implements AutoCloseable {
     this.cluster = new Cluster(config.instanceId(), nodes);
     long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
     long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
+    Set<String> engineDirs = new HashSet<>();
+    for (ContainerRuntime runtime : config.runtimes()) {
+      if (runtime instanceof EngineDataDirectory engine) {
+        engineDirs.add(SpecValidator.resolve(engine.engineDataDirectory()));
+      }
+    }
     SpecValidator.Options v = config.validation();
-    this.validator = new SpecValidator(v.withNodeCapacity(maxCpu, maxMemory));
+    this.validator = new SpecValidator(v.withNodeCapacity(maxCpu, maxMemory).withEngineDataDirs(engineDirs));
     this.admission = new Admission(cluster, desired);
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
     this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
     this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
-    Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
+    Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.volumes(), config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock(), creatorPool);
     this.statusView = new StatusView(desired, reconciler.books(), cluster);

@@ -1,5 +1,6 @@
 package dev.orchestrator.internal;
 
+import dev.orchestrator.spec.MountSpec;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.VolumeSpec;
@@ -59,6 +60,14 @@ final class DesiredState {
 
   Optional<VolumeSpec> volume(String name) {
     return Optional.ofNullable(volumes.get(name));
+  }
+
+  /** The volume a slot of a service mounts for a VOLUME mount: the declared settings under the slot's name. */
+  VolumeSpec volumeFor(MountSpec mount, String service, int slot) {
+    VolumeSpec declared = volume(mount.source()).orElse(VolumeSpec.named(mount.source()));
+    String name = mount.volumeNameFor(service, slot);
+    return name.equals(declared.name()) ? declared
+        : new VolumeSpec(name, declared.driver(), declared.options(), declared.labels(), declared.retention());
   }
 
   Optional<NetworkSpec> network(String name) {

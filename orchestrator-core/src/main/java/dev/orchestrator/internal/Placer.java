@@ -9,8 +9,12 @@ import dev.orchestrator.scheduling.NodeSnapshot;
 import dev.orchestrator.scheduling.Placement;
 import dev.orchestrator.scheduling.PlacementRequest;
 import dev.orchestrator.scheduling.Scheduler;
+import dev.orchestrator.spec.MountSpec;
+import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.Resources;
 import dev.orchestrator.spec.ServiceSpec;
+import dev.orchestrator.storage.VolumeLocality;
+import dev.orchestrator.storage.VolumeProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +39,7 @@ final class Placer {
   private final List<Node> nodes;
   private final Scheduler scheduler;
   private final DesiredState desired;
+  private final VolumeProvider volumes;
   private final Clock clock;
   private final Object lock = new Object();
   /** Container name to reservation; guarded by {@link #lock}. */
@@ -48,11 +53,12 @@ final class Placer {
   /** A slot to place: its container name and a node to prefer, if any. */
   record Want(int slot, String containerName, String preferredNode) {}
 
-  Placer(String instanceId, List<Node> nodes, Scheduler scheduler, DesiredState desired, Clock clock) {
+  Placer(String instanceId, List<Node> nodes, Scheduler scheduler, DesiredState desired, VolumeProvider volumes, Clock clock) {
     this.instanceId = instanceId;
     this.nodes = nodes;
     this.scheduler = scheduler;
     this.desired = desired;
+    this.volumes = volumes;
     this.clock = clock;
   }
 
@@ -78,15 +84,15 @@ final class Placer {
         unreachable.add(n.name()); // down or timed out: place nothing there now
       }
     }
+    List<PlacementRequest> requests = new ArrayList<>();
+    for (Want w : wants) { // outside the lock: a volume provider may ask its engine
+      requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), constraints(spec, w.slot()), w.preferredNode())
+          .withImage(spec.image()));
+    }
     List<Placement> out = new ArrayList<>();
     synchronized (lock) {
       ClusterSnapshot snapshot = snapshot(observed, unreachable, listedAfter);
       Instant expires = clock.instant().plus(RESERVATION_TTL);
-      List<PlacementRequest> requests = new ArrayList<>();
-      for (Want w : wants) {
-        requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode())
-            .withImage(spec.image()));
-      }
       out.addAll(placeAll(requests, snapshot));
       for (int i = 0; i < wants.size(); i++) {
         if (out.get(i).placed()) {
@@ -96,6 +102,24 @@ final class Placer {
       }
     }
     return out;
+  }
+
+  /** The spec's constraints plus, when the volume provider knows where volumes live, those of the slot's volumes. */
+  private List<PlacementConstraint> constraints(ServiceSpec spec, int slot) {
+    if (!(volumes instanceof VolumeLocality locality)) {
+      return spec.constraints();
+    }
+    List<PlacementConstraint> all = new ArrayList<>(spec.constraints());
+    for (MountSpec m : spec.mounts()) {
+      if (m.type() == MountSpec.Type.VOLUME) {
+        for (PlacementConstraint c : locality.placementConstraints(desired.volumeFor(m, spec.name(), slot))) {
+          if (!all.contains(c)) {
+            all.add(c);
+          }
+        }
+      }
+    }
+    return all;
   }
 
   /** One pass of a {@link BatchScheduler}, or one placement after another on an updated snapshot. */

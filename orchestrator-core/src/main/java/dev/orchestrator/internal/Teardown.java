@@ -62,12 +62,10 @@ final class Teardown {
     for (int slot = 0; slot < spec.replicas(); slot++) {
       for (MountSpec m : spec.mounts()) {
         if (m.type() == MountSpec.Type.VOLUME) {
-          VolumeSpec declared = desired.volume(m.source()).orElse(VolumeSpec.named(m.source()));
-          String name = m.volumeNameFor(spec.name(), slot);
+          VolumeSpec volume = desired.volumeFor(m, spec.name(), slot);
           Map<String, String> labels = new java.util.HashMap<>(owner());
-          labels.put(OwnerLabels.RETENTION, declared.retention().name().toLowerCase(java.util.Locale.ROOT));
-          volumes.ensure(name.equals(declared.name()) ? declared
-              : new VolumeSpec(name, declared.driver(), declared.options(), declared.labels(), declared.retention()), labels);
+          labels.put(OwnerLabels.RETENTION, volume.retention().name().toLowerCase(java.util.Locale.ROOT));
+          volumes.ensure(volume, labels);
         }
       }
     }

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param target the absolute path inside the container
  * @param readOnly whether writes are refused
  * @param perReplica for VOLUME: one volume per slot, named {@code <source>-<service>-<slot>}
+ * @param sizeBytes for TMPFS: its size limit in bytes, 0 for the engine's default (half the memory)
  */
-public record MountSpec(Type type, String source, String target, boolean readOnly, boolean perReplica) {
+public record MountSpec(Type type, String source, String target, boolean readOnly, boolean perReplica, long sizeBytes) {
   /** Kind of mount. */
   public enum Type {
     VOLUME,
@@ -23,6 +24,11 @@ public record MountSpec(Type type, String source, String target, boolean readOnl
     Objects.requireNonNull(type, "type");
     source = source == null ? "" : source;
     target = target == null ? "" : target;
+  }
+
+  /** A mount without a tmpfs size. */
+  public MountSpec(Type type, String source, String target, boolean readOnly, boolean perReplica) {
+    this(type, source, target, readOnly, perReplica, 0);
   }
 
   public static MountSpec volume(String volumeName, String target) {
@@ -37,13 +43,18 @@ public record MountSpec(Type type, String source, String target, boolean readOnl
     return new MountSpec(Type.TMPFS, "", target, false, false);
   }
 
+  /** A memory-backed mount limited to {@code sizeBytes}. */
+  public static MountSpec tmpfs(String target, long sizeBytes) {
+    return new MountSpec(Type.TMPFS, "", target, false, false, sizeBytes);
+  }
+
   public MountSpec asReadOnly() {
-    return new MountSpec(type, source, target, true, perReplica);
+    return new MountSpec(type, source, target, true, perReplica, sizeBytes);
   }
 
   /** One volume per replica slot, kept across replacements of that slot. */
   public MountSpec asPerReplica() {
-    return new MountSpec(type, source, target, readOnly, true);
+    return new MountSpec(type, source, target, readOnly, true, sizeBytes);
   }
 
   /** The name of the volume a given slot of a service mounts. */

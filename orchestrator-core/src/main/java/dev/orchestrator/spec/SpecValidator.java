@@ -1,7 +1,6 @@
 package dev.orchestrator.spec;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +22,7 @@ public final class SpecValidator {
   /** Label prefix reserved for ownership labels. */
   public static final String RESERVED_LABEL_PREFIX = "dev.orchestrator.";
   private static final Set<String> DOCKER_SOCKETS = Set.of("/var/run/docker.sock", "/run/docker.sock");
+  private static final Set<String> SYSTEM_DIRS = Set.of("/etc", "/proc", "/sys");
 
   private final Options options;
 
@@ -33,20 +33,38 @@ public final class SpecValidator {
   /**
    * Environment-dependent rules.
    *
-   * @param allowRootMount allow bind mounts of the host's root directory
+   * @param allowRootMount allow bind mounts of the host's root, of its system directories
+   *     ({@code /etc}, {@code /proc}, {@code /sys}) and of an engine's data directory
    * @param allowDockerSocket allow bind mounts of the Docker socket
    * @param maxNodeCpuMillis the largest node's CPU, 0 if unknown; a larger request is impossible
    * @param maxNodeMemoryBytes the largest node's memory, 0 if unknown
+   * @param engineDataDirs the nodes' engine data directories (e.g. Docker's {@code /var/lib/docker}),
+   *     refused as bind mount sources, with everything under them
    */
   public record Options(boolean allowRootMount, boolean allowDockerSocket, long maxNodeCpuMillis, long maxNodeMemoryBytes,
-      boolean allowPrivileged) {
+      boolean allowPrivileged, Set<String> engineDataDirs) {
+    public Options {
+      engineDataDirs = Set.copyOf(engineDataDirs);
+    }
+
+    /** Options without engine data directories. */
+    public Options(boolean allowRootMount, boolean allowDockerSocket, long maxNodeCpuMillis, long maxNodeMemoryBytes,
+        boolean allowPrivileged) {
+      this(allowRootMount, allowDockerSocket, maxNodeCpuMillis, maxNodeMemoryBytes, allowPrivileged, Set.of());
+    }
+
     public static Options defaults() {
       return new Options(false, false, 0, 0, false);
     }
 
     /** These options with node sizes filled in. */
     public Options withNodeCapacity(long cpuMillis, long memoryBytes) {
-      return new Options(allowRootMount, allowDockerSocket, cpuMillis, memoryBytes, allowPrivileged);
+      return new Options(allowRootMount, allowDockerSocket, cpuMillis, memoryBytes, allowPrivileged, engineDataDirs);
+    }
+
+    /** These options with the nodes' engine data directories. */
+    public Options withEngineDataDirs(Set<String> dirs) {
+      return new Options(allowRootMount, allowDockerSocket, maxNodeCpuMillis, maxNodeMemoryBytes, allowPrivileged, dirs);
     }
   }
 
@@ -301,6 +319,10 @@ public final class SpecValidator {
           }
         }
       }
+      if (m.sizeBytes() < 0 || m.sizeBytes() > 0 && m.type() != MountSpec.Type.TMPFS) {
+        p.add(v(path + ".sizeBytes", String.valueOf(m.sizeBytes()),
+            m.sizeBytes() < 0 ? "must not be negative" : "only a tmpfs mount has a size"));
+      }
       if (m.perReplica() && m.type() != MountSpec.Type.VOLUME) {
         p.add(v(path + ".perReplica", "true", "only volume mounts can be per replica"));
       }
@@ -313,27 +335,78 @@ public final class SpecValidator {
       return;
     }
     String resolved = resolve(source);
-    if (resolved.equals("/") && !options.allowRootMount()) {
-      p.add(v(path, source, "mounting the host's root directory is refused unless the builder allows it"
-          + (resolved.equals(source) ? "" : " (resolves to " + resolved + ")")));
+    String refusal = null;
+    if (resolved.equals("/")) {
+      refusal = options.allowRootMount() ? null : "the host's root directory is refused unless the builder allows root mounts";
+    } else if (!options.allowDockerSocket() && containing(resolved, DOCKER_SOCKETS) != null) {
+      refusal = (DOCKER_SOCKETS.contains(resolved) ? "the Docker socket" : "it contains the Docker socket "
+          + containing(resolved, DOCKER_SOCKETS)) + ", refused unless the builder allows the Docker socket";
+    } else if (!options.allowRootMount()) {
+      String system = under(resolved, SYSTEM_DIRS);
+      String engine = under(resolved, options.engineDataDirs());
+      String engineInside = containing(resolved, options.engineDataDirs());
+      if (system != null) {
+        refusal = "it is within the host system directory " + system + ", refused unless the builder allows root mounts";
+      } else if (engine != null) {
+        refusal = "it is within the engine's data directory " + engine + ", refused unless the builder allows root mounts";
+      } else if (engineInside != null) {
+        refusal = "it contains the engine's data directory " + engineInside + ", refused unless the builder allows root mounts";
+      }
     }
-    if (DOCKER_SOCKETS.contains(resolved) && !options.allowDockerSocket()) {
-      p.add(v(path, source, "mounting the Docker socket is refused unless the builder allows it"
-          + (resolved.equals(source) ? "" : " (resolves to " + resolved + ")")));
+    if (refusal != null) {
+      p.add(v(path, source, "resolves to " + resolved + ": " + refusal));
     }
   }
 
-  /** Resolves symlinks and '..' where the path exists, normalizes it otherwise. */
-  static String resolve(String hostPath) {
-    Path path = Path.of(hostPath).normalize();
-    try {
-      if (Files.exists(path)) {
-        return path.toRealPath().toString();
+  /** The first of {@code dirs} that is {@code path} or one of its ancestors, or null. */
+  private static String under(String path, Set<String> dirs) {
+    for (String dir : dirs) {
+      String d = dir.endsWith("/") && dir.length() > 1 ? dir.substring(0, dir.length() - 1) : dir;
+      if (path.equals(d) || path.startsWith(d + "/")) {
+        return d;
       }
-    } catch (IOException | SecurityException e) {
-      // fall through to the normalized form
     }
-    return path.toString();
+    return null;
+  }
+
+  /** The first of {@code paths} that is {@code dir} or lies under it, or null. */
+  private static String containing(String dir, Set<String> paths) {
+    for (String path : paths) {
+      if (under(path, Set.of(dir)) != null) {
+        return path;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The host path a bind mount really reaches: each existing prefix is resolved with its symlinks
+   * (so {@code ..} after a symlink climbs from the link's target), the rest is normalized.
+   */
+  public static String resolve(String hostPath) {
+    Path current = Path.of("/");
+    boolean exists = true;
+    for (Path name : Path.of(hostPath)) {
+      String part = name.toString();
+      if (part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        current = current.getParent() == null ? current : current.getParent();
+        continue;
+      }
+      Path candidate = current.resolve(part);
+      if (exists) {
+        try {
+          current = candidate.toRealPath();
+          continue;
+        } catch (IOException | SecurityException e) {
+          exists = false; // the rest does not exist yet: normalized as written
+        }
+      }
+      current = candidate;
+    }
+    return current.toString();
   }
 
   private static void name(List<ValidationException.Violation> p, String path, String name) {

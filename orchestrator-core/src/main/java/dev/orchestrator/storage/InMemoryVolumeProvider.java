@@ -3,6 +3,7 @@ package dev.orchestrator.storage;
 import dev.orchestrator.NotOwnedException;
 import dev.orchestrator.OrchestratorException;
 import dev.orchestrator.ResourceInUseException;
+import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.VolumeSpec;
 import java.util.HashMap;
 import java.util.List;
@@ -17,26 +18,53 @@ import java.util.TreeSet;
  * A thread-safe {@link VolumeProvider} held in memory; a volume's mountpoint is
  * {@code memory://<name>}.
  *
- * <p>{@code ensure} of an existing volume returns it unchanged, whoever owns it: a volume without
- * the owner labels is never adopted or modified. To set up a foreign volume in a test, ensure it
- * with other owner labels.
+ * <p>A volume without the owner labels is never adopted, modified or removed: {@code ensure} and
+ * {@code remove} refuse it. To set up a foreign volume in a test, ensure it with other owner labels.
+ * A provider made with {@link #onNode} stands for the volumes of one node (like a
+ * {@code DockerVolumeProvider} over one engine): replicas mounting its volumes are placed on that
+ * node, unless a volume is of a shared kind ({@link VolumeLocality#isShared}).
  */
-public final class InMemoryVolumeProvider implements VolumeProvider {
+public final class InMemoryVolumeProvider implements VolumeProvider, VolumeLocality {
+  private final String node;
   private final Map<String, VolumeInfo> volumes = new TreeMap<>();
+
+  /** Volumes that any node can mount. */
+  public InMemoryVolumeProvider() {
+    this("");
+  }
+
+  private InMemoryVolumeProvider(String node) {
+    this.node = node;
+  }
+
+  /** Volumes living on the named node. */
+  public static InMemoryVolumeProvider onNode(String node) {
+    if (node == null || node.isEmpty()) {
+      throw new IllegalArgumentException("node name must not be empty");
+    }
+    return new InMemoryVolumeProvider(node);
+  }
 
   @Override
   public synchronized VolumeInfo ensure(VolumeSpec spec, Map<String, String> ownerLabels) {
-    return volumes.computeIfAbsent(spec.name(), name -> {
-      Map<String, String> labels = new HashMap<>(spec.labels());
-      labels.putAll(ownerLabels);
-      return new VolumeInfo(name, spec.driver(), labels, "memory://" + name, Set.of());
-    });
+    VolumeInfo existing = volumes.get(spec.name());
+    if (existing != null) {
+      if (!existing.ownedBy(ownerLabels)) {
+        throw notOwned(spec.name(), ownerLabels, "it is not used");
+      }
+      return existing;
+    }
+    Map<String, String> labels = new HashMap<>(spec.labels());
+    labels.putAll(ownerLabels);
+    VolumeInfo created = new VolumeInfo(spec.name(), spec.driver(), labels, "memory://" + spec.name(), Set.of());
+    volumes.put(spec.name(), created);
+    return created;
   }
 
   /**
    * Removes an owned, unused volume; unknown names are a no-op.
    *
-   * @throws NotOwnedException when the volume lacks one of {@code ownerLabels}
+   * @throws NotOwnedException when the volume lacks the owner's labels
    * @throws ResourceInUseException when containers still mount it
    */
   @Override
@@ -45,17 +73,19 @@ public final class InMemoryVolumeProvider implements VolumeProvider {
     if (volume == null) {
       return;
     }
-    ownerLabels.forEach((key, value) -> {
-      if (!value.equals(volume.labels().get(key))) {
-        throw new NotOwnedException(name, "volume '" + name + "' is not owned by this orchestrator: label "
-            + key + "=" + value + " is missing; it was left alone");
-      }
-    });
+    if (!volume.ownedBy(ownerLabels)) {
+      throw notOwned(name, ownerLabels, "it was left alone");
+    }
     if (!volume.usedBy().isEmpty()) {
       throw new ResourceInUseException(name, "volume '" + name + "' is still used by containers "
           + new TreeSet<>(volume.usedBy()));
     }
     volumes.remove(name);
+  }
+
+  static NotOwnedException notOwned(String name, Map<String, String> ownerLabels, String outcome) {
+    return new NotOwnedException(name, "volume '" + name + "' exists but is not owned by this orchestrator (labels "
+        + new TreeMap<>(ownerLabels) + " missing); " + outcome);
   }
 
   @Override
@@ -91,6 +121,12 @@ public final class InMemoryVolumeProvider implements VolumeProvider {
       users.remove(containerId);
       volumes.put(volume, withUsers(current, users));
     }
+  }
+
+  /** None for a provider without a node; otherwise its node, unless the volume is shared. */
+  @Override
+  public List<PlacementConstraint> placementConstraints(VolumeSpec volume) {
+    return node.isEmpty() ? List.of() : VolumeLocality.onNode(node, volume);
   }
 
   private static VolumeInfo withUsers(VolumeInfo v, Set<String> users) {

@@ -1,5 +1,6 @@
 package dev.orchestrator.storage;
 
+import dev.orchestrator.runtime.OwnerLabels;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,5 +17,18 @@ public record VolumeInfo(String name, String driver, Map<String, String> labels,
   public VolumeInfo {
     labels = Map.copyOf(labels);
     usedBy = Set.copyOf(usedBy);
+  }
+
+  /**
+   * Whether the volume belongs to the owner: it carries the owner's instance label
+   * ({@link OwnerLabels#INSTANCE}) or, for owner labels without one, every owner label. Other labels
+   * (such as the retention recorded at creation) do not decide ownership.
+   */
+  public boolean ownedBy(Map<String, String> ownerLabels) {
+    String instance = ownerLabels.get(OwnerLabels.INSTANCE);
+    if (instance != null) {
+      return instance.equals(labels.get(OwnerLabels.INSTANCE));
+    }
+    return labels.entrySet().containsAll(ownerLabels.entrySet());
   }
 }

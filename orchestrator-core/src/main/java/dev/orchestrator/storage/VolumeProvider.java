@@ -11,7 +11,12 @@ import java.util.Optional;
  */
 public interface VolumeProvider {
 
-  /** Creates the volume if absent (with these labels) and returns it; idempotent. */
+  /**
+   * Creates the volume if absent (with these labels) and returns it; idempotent.
+   *
+   * @throws dev.orchestrator.NotOwnedException when a volume of that name exists without the
+   *     owner's labels (see {@link VolumeInfo#ownedBy}); it is left alone
+   */
   VolumeInfo ensure(VolumeSpec spec, Map<String, String> ownerLabels);
 
   /** Removes an owned volume; a volume not carrying {@code ownerLabels} is left alone and reported. */

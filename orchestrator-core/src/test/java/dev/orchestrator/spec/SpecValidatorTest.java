@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +112,64 @@ class SpecValidatorTest {
     assertThatThrownBy(() -> validator.validate(valid().mount(MountSpec.bind(link.toString(), "/host")).build()))
         .isInstanceOf(ValidationException.class)
         .hasMessageContaining("root directory").hasMessageContaining("resolves to /");
+  }
+
+  @Test
+  void aSymlinkToEtcIsResolvedAndRefusedWithFieldGivenPathResolvedPathAndRule(@TempDir Path dir) throws IOException {
+    Path link = dir.resolve("config");
+    Files.createSymbolicLink(link, Path.of("/etc"));
+    String given = link + "/ssl";
+
+    ValidationException e = catchThrowableOfType(ValidationException.class,
+        () -> validator.validate(valid().mount(MountSpec.tmpfs("/tmp")).mount(MountSpec.bind(given, "/host")).build()));
+
+    assertThat(e.violations()).singleElement().satisfies(v -> {
+      assertThat(v.path()).isEqualTo("mounts[1].source");
+      assertThat(v.value()).isEqualTo(given);
+      assertThat(v.message()).contains("resolves to /etc/ssl").contains("host system directory /etc")
+          .contains("unless the builder allows root mounts");
+    });
+  }
+
+  @Test
+  void dotDotAfterASymlinkClimbsFromTheLinksTarget(@TempDir Path dir) throws IOException {
+    Files.createSymbolicLink(dir.resolve("ssl"), Path.of("/etc/ssl"));
+
+    assertThat(SpecValidator.resolve(dir + "/ssl/../passwd")).isEqualTo("/etc/passwd");
+    assertThat(SpecValidator.resolve(dir + "/missing/../x/./y")).isEqualTo(dir.toRealPath() + "/x/y");
+  }
+
+  @Test
+  void systemDirectoriesTheirContentsAndParentsOfTheSocketAreRefused() {
+    for (String path : List.of("/etc", "/etc/passwd", "/proc", "/proc/1/root", "/sys", "/sys/kernel", "/run", "/var/run")) {
+      assertThat(validator.check(valid().mount(MountSpec.bind(path, "/host")).build()))
+          .as(path).singleElement().satisfies(v -> assertThat(v.path()).isEqualTo("mounts[0].source"));
+    }
+    assertThat(validator.check(valid().mount(MountSpec.bind("/etcetera", "/host")).build())).isEmpty();
+    assertThat(validator.check(valid().mount(MountSpec.bind("/srv/data", "/host")).build())).isEmpty();
+  }
+
+  @Test
+  void theEnginesDataDirectoryItsContentsAndItsParentsAreRefusedUnlessRootMountsAreAllowed() {
+    SpecValidator withEngine = new SpecValidator(SpecValidator.Options.defaults().withEngineDataDirs(Set.of("/srv/engine/data")));
+    SpecValidator allowing = new SpecValidator(new SpecValidator.Options(true, false, 0, 0, false)
+        .withEngineDataDirs(Set.of("/srv/engine/data")));
+
+    for (String path : List.of("/srv/engine/data", "/srv/engine/data/volumes/x/_data", "/srv/engine")) {
+      assertThat(withEngine.check(valid().mount(MountSpec.bind(path, "/host")).build())).as(path)
+          .singleElement().satisfies(v -> assertThat(v.message()).contains("engine's data directory /srv/engine/data"));
+      assertThat(allowing.check(valid().mount(MountSpec.bind(path, "/host")).build())).as(path).isEmpty();
+    }
+    assertThat(withEngine.check(valid().mount(MountSpec.bind("/srv/engine-other", "/host")).build())).isEmpty();
+  }
+
+  @Test
+  void onlyATmpfsMountHasANonNegativeSize() {
+    assertThat(validator.check(valid().mount(MountSpec.tmpfs("/cache", 64 * Resources.MIB)).build())).isEmpty();
+    assertThat(validator.check(valid().mount(MountSpec.tmpfs("/cache", -1)).build()))
+        .singleElement().satisfies(v -> assertThat(v.path()).isEqualTo("mounts[0].sizeBytes"));
+    assertThat(validator.check(valid().mount(new MountSpec(MountSpec.Type.VOLUME, "data", "/d", false, false, 1024)).build()))
+        .singleElement().satisfies(v -> assertThat(v.message()).contains("only a tmpfs mount has a size"));
   }
 
   @Test

@@ -109,15 +109,31 @@ public abstract class VolumeProviderContract {
     String name = uniqueName("foreign");
     VolumeInfo foreign = provider.ensure(VolumeSpec.named(name), foreignOwner);
 
-    VolumeInfo ensured = provider.ensure(VolumeSpec.named(name), owner);
-
-    assertThat(ensured.labels()).isEqualTo(foreign.labels());
+    assertThatThrownBy(() -> provider.ensure(VolumeSpec.named(name), owner))
+        .isInstanceOf(NotOwnedException.class)
+        .hasMessageContaining(name)
+        .hasMessageContaining(OwnerLabels.INSTANCE)
+        .satisfies(e -> assertThat(((NotOwnedException) e).resource()).isEqualTo(name));
     assertThatThrownBy(() -> provider.remove(name, owner))
         .isInstanceOf(NotOwnedException.class)
         .hasMessageContaining(name)
         .hasMessageContaining(OwnerLabels.INSTANCE)
         .satisfies(e -> assertThat(((NotOwnedException) e).resource()).isEqualTo(name));
     assertThat(provider.inspect(name)).hasValueSatisfying(v -> assertThat(v.labels()).isEqualTo(foreign.labels()));
+  }
+
+  @Test
+  void anOwnedVolumeIsReEnsuredWhateverRetentionItWasCreatedWith() {
+    String name = uniqueName("kept");
+    Map<String, String> created = new HashMap<>(owner);
+    created.put(OwnerLabels.RETENTION, "retain");
+    Map<String, String> again = new HashMap<>(owner);
+    again.put(OwnerLabels.RETENTION, "delete");
+
+    VolumeInfo first = provider.ensure(VolumeSpec.named(name), created);
+    VolumeInfo second = provider.ensure(VolumeSpec.named(name), again);
+
+    assertThat(second.labels()).isEqualTo(first.labels()).containsEntry(OwnerLabels.RETENTION, "retain");
   }
 
   @Test

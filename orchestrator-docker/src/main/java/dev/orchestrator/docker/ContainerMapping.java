@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.PortBinding;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
+import com.github.dockerjava.api.model.TmpfsOptions;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerState;
@@ -123,7 +124,12 @@ final class ContainerMapping {
       Mount mount = new Mount().withTarget(m.target()).withReadOnly(m.readOnly());
       switch (m.type()) {
         case BIND -> mount.withType(MountType.BIND).withSource(m.source());
-        case TMPFS -> mount.withType(MountType.TMPFS);
+        case TMPFS -> {
+          mount.withType(MountType.TMPFS);
+          if (m.sizeBytes() > 0) {
+            mount.withTmpfsOptions(new TmpfsOptions().withSizeBytes(m.sizeBytes()));
+          }
+        }
         case VOLUME -> mount.withType(MountType.VOLUME)
             .withSource(request.volumeNames().getOrDefault(m.target(), m.source()));
       }

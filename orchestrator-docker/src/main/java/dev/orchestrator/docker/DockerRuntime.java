@@ -15,6 +15,7 @@ import dev.orchestrator.runtime.ContainerConflictException;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRequest;
 import dev.orchestrator.runtime.ContainerRuntime;
+import dev.orchestrator.runtime.EngineDataDirectory;
 import dev.orchestrator.runtime.LogStreaming;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.ContainerStats;
@@ -49,7 +50,7 @@ import java.util.function.Consumer;
  * bounded: connections by the connect timeout, answers by the response timeout, pulls and builds
  * by the image timeout, exec by its own.
  */
-public final class DockerRuntime implements ContainerRuntime, LogStreaming {
+public final class DockerRuntime implements ContainerRuntime, LogStreaming, EngineDataDirectory {
   private final Engine engine;
   private final String configuredNodeName;
   private final Map<String, String> nodeLabels;
@@ -59,6 +60,8 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
   private final EventStream events;
   private final Listing listing = new Listing();
   private volatile boolean nodeResolved;
+  /** The engine's DockerRootDir, read with the node info; null until then. */
+  private volatile String dataDirectory;
 
   private DockerRuntime(Builder b, Engine engine) {
     this.engine = engine;
@@ -125,9 +128,19 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming {
     String name = configuredNodeName != null ? configuredNodeName : info.getName();
     engine.nodeName(name);
     nodeResolved = true;
+    dataDirectory = info.getDockerRootDir();
     long cpus = info.getNCPU() == null ? 0 : info.getNCPU();
     long memory = info.getMemTotal() == null ? 0 : info.getMemTotal();
     return new NodeInfo(name, cpus * 1000, memory, nodeLabels, hostAddress);
+  }
+
+  /** The engine's data directory ({@code DockerRootDir} of {@code docker info}), read once. */
+  @Override
+  public String engineDataDirectory() {
+    if (dataDirectory == null) {
+      node();
+    }
+    return dataDirectory == null ? "/var/lib/docker" : dataDirectory;
   }
 
   @Override
