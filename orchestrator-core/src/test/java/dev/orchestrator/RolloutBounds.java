@@ -29,6 +29,9 @@ final class RolloutBounds implements Consumer<List<ContainerInfo>> {
   volatile int maxLive = Integer.MAX_VALUE;
   volatile int minAvailable;
   volatile Orchestrator orchestrator;
+  /** The most live and the fewest available containers seen at a step while armed. */
+  final java.util.concurrent.atomic.AtomicInteger mostLive = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger fewestAvailable = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
 
   /** {@code warmUp}: how long each image takes from start to ready (absent: at once). */
   RolloutBounds(String service, Map<String, Duration> warmUp) {
@@ -57,10 +60,12 @@ final class RolloutBounds implements Consumer<List<ContainerInfo>> {
     }
     List<ContainerInfo> mine = all.stream().filter(c -> service.equals(c.label(OwnerLabels.SERVICE))).toList();
     long live = mine.stream().filter(c -> c.state() != ContainerState.EXITED).count();
+    mostLive.accumulateAndGet((int) live, Math::max);
     if (live > maxLive) {
       violations.add(clock.instant() + ": " + live + " live containers, at most " + maxLive + " allowed: " + describe(mine));
     }
     Set<String> warm = mine.stream().filter(this::warm).map(ContainerInfo::id).collect(Collectors.toSet());
+    fewestAvailable.accumulateAndGet(warm.size(), Math::min);
     if (warm.size() < minAvailable) {
       violations.add(clock.instant() + ": " + warm.size() + " available, at least " + minAvailable + " required: " + describe(mine));
     }

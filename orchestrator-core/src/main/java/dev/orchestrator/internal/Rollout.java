@@ -101,33 +101,44 @@ final class Rollout {
   }
 
   /**
+   * Acts once the failed new replicas reach the policy's threshold: pauses, or declares the last
+   * fully-ready spec again in place of {@code spec} (returning true: the caller stops its pass and
+   * looks again at once), or, with nothing to roll back to, stops the rollout as failed.
+   */
+  synchronized boolean actOnFailures(ServiceSpec spec, DesiredState desired, EventBus events, Instant now) {
+    UpdatePolicy policy = spec.updatePolicy();
+    if (!countsFailures() || failures.size() < policy.failureThreshold()) {
+      return false;
+    }
+    String why = failures.size() + " new replica(s) failed, last: " + lastFailure;
+    ServiceSpec back = lastReady == null || lastReady.specHash().equals(target) ? null : revertSpec(lastReady, spec);
+    boolean rolledBack = false;
+    if (policy.onFailure() == UpdatePolicy.FailureAction.ROLLBACK && back != null) {
+      if (desired.replace(spec, back)) {
+        revert(back, why);
+        rolledBack = true;
+        events.publish(new OrchestratorEvent.ServiceApplied(now, service, back.specHash(), back.replicas(), true));
+        events.publish(new OrchestratorEvent.RolloutRolledBack(now, service, target, back.specHash(), why));
+      }
+    } else if (policy.onFailure() == UpdatePolicy.FailureAction.ROLLBACK) {
+      failed = true;
+      reason = why + "; no fully-ready spec to roll back to";
+      events.publish(new OrchestratorEvent.RolloutFailed(now, service, target, reason));
+    } else {
+      paused = true;
+      reason = why;
+      events.publish(new OrchestratorEvent.RolloutPaused(now, service, target, reason));
+    }
+    log.warn("rollout of {} to {}: {}{}", service, target, why, rolledBack ? "; rolled back to " + back.specHash() : "");
+    return rolledBack;
+  }
+
+  /**
    * After a pass: acts on the failure threshold, remembers a fully-ready spec, reports progress
    * and completion, and publishes the status. Returns when to look again.
    */
   synchronized ReconcileResult end(ServiceSpec spec, Counts counts, DesiredState desired, EventBus events, Instant now) {
-    ReconcileResult result = ReconcileResult.done();
-    UpdatePolicy policy = spec.updatePolicy();
-    if (countsFailures() && failures.size() >= policy.failureThreshold()) {
-      String why = failures.size() + " new replica(s) failed, last: " + lastFailure;
-      ServiceSpec back = lastReady == null || lastReady.specHash().equals(target) ? null : revertSpec(lastReady, spec);
-      if (policy.onFailure() == UpdatePolicy.FailureAction.ROLLBACK && back != null) {
-        if (desired.replace(spec, back)) {
-          revert(back, why);
-          events.publish(new OrchestratorEvent.ServiceApplied(now, service, back.specHash(), back.replicas(), true));
-          events.publish(new OrchestratorEvent.RolloutRolledBack(now, service, target, back.specHash(), why));
-          result = ReconcileResult.requeueAfter(Duration.ZERO);
-        }
-      } else if (policy.onFailure() == UpdatePolicy.FailureAction.ROLLBACK) {
-        failed = true;
-        reason = why + "; no fully-ready spec to roll back to";
-        events.publish(new OrchestratorEvent.RolloutFailed(now, service, target, reason));
-      } else {
-        paused = true;
-        reason = why;
-        events.publish(new OrchestratorEvent.RolloutPaused(now, service, target, reason));
-      }
-      log.warn("rollout of {} to {}: {}", service, target, reason.isEmpty() ? why : reason);
-    }
+    ReconcileResult result = actOnFailures(spec, desired, events, now) ? ReconcileResult.requeueAfter(Duration.ZERO) : ReconcileResult.done();
     if (counts.fullyReady() && spec.specHash().equals(target)) {
       if (lastReady != null && !lastReady.specHash().equals(target)) {
         readyBefore = lastReady;

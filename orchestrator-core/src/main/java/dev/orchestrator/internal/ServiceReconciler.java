@@ -147,6 +147,21 @@ final class ServiceReconciler implements Reconciler<String> {
     for (int slot = 0; slot < spec.replicas(); slot++) {
       views.add(RolloutPlanner.view(spec, slot, bySlot.getOrDefault(slot, List.of())));
     }
+    for (RolloutPlanner.SlotView view : views) {
+      for (Cluster.Observed o : everyContainer(view)) {
+        ContainerInfo c = o.container();
+        ServiceBook.SlotRecord rec = book.slot(view.slot());
+        if (RolloutPlanner.current(spec, c) && failedExit(rec, c)) {
+          book.rollout.failed(c.id(), ReplicaOps.replicaName(spec.name(), view.slot()) + " " + exitReason(rec, c));
+        }
+      }
+    }
+    if (book.rollout.actOnFailures(spec, desired, events, now)) {
+      if (failure != null) {
+        throw failure;
+      }
+      return ReconcileResult.requeueAfter(Duration.ZERO); // the last fully-ready spec is declared again
+    }
     RolloutPlanner.Plan plan = planner.plan(spec, views, book.rollout.active(), book.readySince, now);
     Pass pass = new Pass(spec, book, plan, now);
     if (plan.recheckIn() != null) {
@@ -204,9 +219,6 @@ final class ServiceReconciler implements Reconciler<String> {
       }
     }
     for (Cluster.Observed dup : view.duplicates()) {
-      if (RolloutPlanner.current(spec, dup.container()) && failedExit(rec, dup.container())) {
-        pass.book.rollout.failed(dup.container().id(), ReplicaOps.replicaName(spec.name(), rec.slot) + " " + exitReason(rec, dup.container()));
-      }
       ops.remove(dup.node(), dup.container(), rec, spec.stopGracePeriod(), "duplicate of slot " + rec.slot);
     }
     Cluster.Observed keep = view.keep();
@@ -233,9 +245,6 @@ final class ServiceReconciler implements Reconciler<String> {
         rec.restarts = 0;
         pass.missing.add(want(spec, rec));
         return;
-      }
-      if (failedExit(rec, c)) {
-        pass.book.rollout.failed(c.id(), ReplicaOps.replicaName(spec.name(), rec.slot) + " " + exitReason(rec, c));
       }
       ReconcileResult[] after = {ReconcileResult.done()};
       if (slots.exited(spec, rec, keep, after) == SlotHandler.Next.REPLACE) {
