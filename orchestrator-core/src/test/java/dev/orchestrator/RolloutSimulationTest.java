@@ -148,6 +148,38 @@ class RolloutSimulationTest {
   }
 
   @Test
+  void aNewReplicaThatIsNotReadyByTheProgressDeadlineFailsTheRollout() {
+    start(Map.of("web:stuck", SimulatedImage.slowStarting(Duration.ofHours(1))), false);
+    ServiceSpec v1 = web(2, UpdatePolicy.builder().progressDeadline(Duration.ofSeconds(20))
+        .onFailure(UpdatePolicy.FailureAction.ROLLBACK, 1).build());
+    deploy(v1);
+    List<String> before = runningIds();
+    bounds.arm(h.orchestrator, h.clock, 3, 2);
+    ServiceSpec stuck = v1.toBuilder().image("web:stuck").build();
+    h.orchestrator.apply(stuck);
+    h.converge(Duration.ofMillis(500), () -> h.events(OrchestratorEvent.RolloutRolledBack.class).size() == 1 && rolledOutTo(v1));
+    assertThat(runningIds()).isEqualTo(before);
+    assertThat(h.events(OrchestratorEvent.RolloutRolledBack.class).get(0).reason()).contains("not available within PT20S");
+    assertThat(h.events(OrchestratorEvent.RolloutRolledBack.class).get(0).time())
+        .as("not before the deadline").isAfterOrEqualTo(h.events(OrchestratorEvent.RolloutStarted.class).get(0).time().plusSeconds(20));
+  }
+
+  @Test
+  void withoutAFullyReadySpecToGoBackToAFailingRolloutStopsAsFailedUntilResumed() {
+    start(Map.of("web:bad", CRASHES), false);
+    ServiceSpec v1 = web(2, UpdatePolicy.builder().onFailure(UpdatePolicy.FailureAction.ROLLBACK, 1).build());
+    h.orchestrator.apply(v1.toBuilder().image("web:bad").build());
+    h.converge(Duration.ofMillis(250), () -> h.orchestrator.status("web").rollout().targetSpecHash().equals(
+        v1.toBuilder().image("web:bad").build().specHash()));
+    ServiceSpec alsoBad = v1.toBuilder().image("web:bad").env("V", "2").build();
+    h.orchestrator.apply(alsoBad);
+    h.converge(Duration.ofMillis(250), () -> h.orchestrator.status("web").rollout().phase() == RolloutPhase.FAILED);
+    assertThat(h.orchestrator.status("web").rollout().reason()).contains("no fully-ready spec to roll back to");
+    h.orchestrator.apply(v1);
+    h.converge(Duration.ofMillis(250), () -> rolledOutTo(v1));
+  }
+
+  @Test
   void newReplicasThatCrashPauseTheRolloutWhenSoConfiguredUntilRolledBack() {
     start(Map.of("web:bad", CRASHES), false);
     ServiceSpec v1 = web(3, UpdatePolicy.builder().order(UpdatePolicy.Order.STOP_FIRST).maxSurge(0).maxUnavailable(1)

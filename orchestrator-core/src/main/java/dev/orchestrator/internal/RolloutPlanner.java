@@ -38,7 +38,18 @@ final class RolloutPlanner {
    * first, newest generation first), an outdated one still serving next to a running current one
    * (a replacement in flight), and duplicates to remove.
    */
-  record SlotView(int slot, Cluster.Observed keep, Cluster.Observed partner, List<Cluster.Observed> duplicates) {}
+  record SlotView(int slot, Cluster.Observed keep, Cluster.Observed partner, List<Cluster.Observed> duplicates) {
+    List<Cluster.Observed> containers() {
+      List<Cluster.Observed> all = new ArrayList<>(duplicates);
+      if (keep != null) {
+        all.add(keep);
+      }
+      if (partner != null) {
+        all.add(partner);
+      }
+      return all;
+    }
+  }
 
   /** The steps for outdated slots, this pass's counts, and when a new replica becomes available. */
   record Plan(Map<Integer, Step> steps, Rollout.Counts counts, Duration recheckIn) {

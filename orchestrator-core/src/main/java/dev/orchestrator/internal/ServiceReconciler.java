@@ -49,6 +49,7 @@ final class ServiceReconciler implements Reconciler<String> {
   private final HealthProber prober;
   private final SlotHandler slots;
   private final RolloutPlanner planner;
+  private final RolloutSteps steps;
   private final EventBus events;
   private final OrchestratorMetrics metrics;
   private final Teardown teardown;
@@ -65,6 +66,7 @@ final class ServiceReconciler implements Reconciler<String> {
     this.prober = prober;
     this.slots = new SlotHandler(ops, prober, events, metrics, clock);
     this.planner = new RolloutPlanner(prober);
+    this.steps = new RolloutSteps(ops, prober, slots, planner);
     this.events = events;
     this.metrics = metrics;
     this.teardown = teardown;
@@ -125,14 +127,7 @@ final class ServiceReconciler implements Reconciler<String> {
     }
     prober.retainOnly(spec.name(), alive);
     Instant now = clock.instant();
-    book.readySince.keySet().retainAll(alive);
-    for (String id : alive) {
-      if (prober.ready(id)) {
-        book.readySince.putIfAbsent(id, now);
-      } else {
-        book.readySince.remove(id);
-      }
-    }
+    steps.observeReadiness(book, alive, now);
     book.rollout.begin(spec, outdatedHash, events, now);
     RuntimeException failure = null;
     extra.sort(Comparator.comparingInt((Cluster.Observed o) -> ReplicaOps.slotOf(o.container())).reversed());
@@ -147,15 +142,7 @@ final class ServiceReconciler implements Reconciler<String> {
     for (int slot = 0; slot < spec.replicas(); slot++) {
       views.add(RolloutPlanner.view(spec, slot, bySlot.getOrDefault(slot, List.of())));
     }
-    for (RolloutPlanner.SlotView view : views) {
-      for (Cluster.Observed o : everyContainer(view)) {
-        ContainerInfo c = o.container();
-        ServiceBook.SlotRecord rec = book.slot(view.slot());
-        if (RolloutPlanner.current(spec, c) && failedExit(rec, c)) {
-          book.rollout.failed(c.id(), ReplicaOps.replicaName(spec.name(), view.slot()) + " " + exitReason(rec, c));
-        }
-      }
-    }
+    steps.countExits(spec, book, views);
     if (book.rollout.actOnFailures(spec, desired, events, now)) {
       if (failure != null) {
         throw failure;
@@ -212,7 +199,7 @@ final class ServiceReconciler implements Reconciler<String> {
 
   private void slot(Pass pass, ServiceBook.SlotRecord rec, RolloutPlanner.SlotView view, Set<String> uncertain) {
     ServiceSpec spec = pass.spec;
-    for (Cluster.Observed o : everyContainer(view)) {
+    for (Cluster.Observed o : view.containers()) {
       rec.generation = Math.max(rec.generation, ReplicaOps.generationOf(o.container()));
       if (o.node().name().equals(rec.pinnedNode)) {
         rec.pinnedNode = "";
@@ -234,7 +221,7 @@ final class ServiceReconciler implements Reconciler<String> {
       return;
     }
     if (view.partner() != null) {
-      handOver(pass, rec, keep, view.partner());
+      pass.result = pass.result.sooner(steps.handOver(spec, pass.book, pass.now, rec, keep, view.partner()));
       return;
     }
     ContainerInfo c = keep.container();
@@ -272,75 +259,8 @@ final class ServiceReconciler implements Reconciler<String> {
     }
     pass.result = pass.result.sooner(slots.running(spec, rec, new Cluster.Observed(keep.node(), c)));
     if (current) {
-      pass.result = pass.result.sooner(checkProgress(pass, rec, c));
+      pass.result = pass.result.sooner(steps.checkProgress(spec, pass.book, pass.now, rec, c));
     }
-  }
-
-  /**
-   * A slot running a new container next to an outdated one: once the new one is available it
-   * takes over the slot's endpoint and the old one is removed; a new one that fails liveness or
-   * misses the progress deadline is removed instead; until then the old one keeps serving.
-   */
-  private void handOver(Pass pass, ServiceBook.SlotRecord rec, Cluster.Observed fresh, Cluster.Observed old) {
-    ServiceSpec spec = pass.spec;
-    ContainerInfo c = fresh.container();
-    if (planner.available(spec, c, pass.book.readySince, pass.now)) {
-      ops.register(spec, fresh.node(), c, rec); // replaces the old container's endpoint in one step
-      ops.remove(old.node(), old.container(), rec, spec.stopGracePeriod(), "replaced by spec " + spec.specHash());
-      pass.result = pass.result.sooner(slots.running(spec, rec, fresh));
-      return;
-    }
-    String replica = ReplicaOps.replicaName(spec.name(), rec.slot);
-    boolean late = deadlinePassed(spec, c, pass.now);
-    if (prober.livenessFailed(c.id()) || late) {
-      pass.book.rollout.failed(c.id(), replica + (late ? " not available within " + spec.updatePolicy().progressDeadline()
-          : " failed its liveness check"));
-      ops.remove(fresh.node(), c, null, spec.stopGracePeriod(), "new replica failed");
-    } else {
-      pass.result = pass.result.sooner(untilDeadline(spec, c, pass.now));
-    }
-    pass.result = pass.result.sooner(slots.running(spec, rec, old));
-  }
-
-  /** Counts a new replica that is not available by its progress deadline as failed; returns when to look again. */
-  private ReconcileResult checkProgress(Pass pass, ServiceBook.SlotRecord rec, ContainerInfo c) {
-    if (!pass.book.rollout.countsFailures() || planner.available(pass.spec, c, pass.book.readySince, pass.now)) {
-      return ReconcileResult.done();
-    }
-    if (deadlinePassed(pass.spec, c, pass.now)) {
-      pass.book.rollout.failed(c.id(), ReplicaOps.replicaName(pass.spec.name(), rec.slot) + " not available within "
-          + pass.spec.updatePolicy().progressDeadline());
-      return ReconcileResult.done();
-    }
-    return untilDeadline(pass.spec, c, pass.now);
-  }
-
-  private static boolean deadlinePassed(ServiceSpec spec, ContainerInfo c, Instant now) {
-    return c.startedAt() != null && !now.isBefore(c.startedAt().plus(spec.updatePolicy().progressDeadline()));
-  }
-
-  private static ReconcileResult untilDeadline(ServiceSpec spec, ContainerInfo c, Instant now) {
-    return c.startedAt() == null ? ReconcileResult.done()
-        : ReconcileResult.requeueAfter(Duration.between(now, c.startedAt().plus(spec.updatePolicy().progressDeadline())));
-  }
-
-  private static boolean failedExit(ServiceBook.SlotRecord rec, ContainerInfo c) {
-    return c.state() == ContainerState.EXITED && (c.exitCode() != 0 || c.oomKilled() || c.id().equals(rec.livenessFailedFor));
-  }
-
-  private static String exitReason(ServiceBook.SlotRecord rec, ContainerInfo c) {
-    return c.id().equals(rec.livenessFailedFor) ? "failed its liveness check" : c.oomKilled() ? "was OOM killed" : "exited with code " + c.exitCode();
-  }
-
-  private static List<Cluster.Observed> everyContainer(RolloutPlanner.SlotView view) {
-    List<Cluster.Observed> all = new ArrayList<>(view.duplicates());
-    if (view.keep() != null) {
-      all.add(view.keep());
-    }
-    if (view.partner() != null) {
-      all.add(view.partner());
-    }
-    return all;
   }
 
   /** Starts a container left created; one that cannot start is removed so that the slot is placed anew. */

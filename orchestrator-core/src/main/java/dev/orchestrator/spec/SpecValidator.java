@@ -156,7 +156,9 @@ public final class SpecValidator {
     if (u.failureThreshold() < 1) {
       p.add(v("updatePolicy.failureThreshold", String.valueOf(u.failureThreshold()), "must be 1 or more"));
     }
-    if (u.progressDeadline().compareTo(u.minReady()) <= 0) {
+    if (u.progressDeadline().isNegative() || u.progressDeadline().isZero()) {
+      p.add(v("updatePolicy.progressDeadline", u.progressDeadline().toString(), "must be positive"));
+    } else if (u.progressDeadline().compareTo(u.minReady()) <= 0) {
       p.add(v("updatePolicy.progressDeadline", u.progressDeadline().toString(), "must be longer than minReady " + u.minReady()));
     }
   }
