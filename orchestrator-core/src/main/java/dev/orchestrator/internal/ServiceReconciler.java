@@ -149,7 +149,9 @@ final class ServiceReconciler implements Reconciler<String> {
       }
       return ReconcileResult.requeueAfter(Duration.ZERO); // the last fully-ready spec is declared again
     }
-    RolloutPlanner.Plan plan = planner.plan(spec, views, book.rollout.active(), book.readySince, now);
+    // a node that did not answer may hold a slot's new container already: replace nothing until it answers
+    boolean active = book.rollout.active() && observation.uncertain().isEmpty();
+    RolloutPlanner.Plan plan = planner.plan(spec, views, active, book.readySince, now);
     Pass pass = new Pass(spec, book, plan, now);
     if (plan.recheckIn() != null) {
       pass.result = pass.result.sooner(ReconcileResult.requeueAfter(plan.recheckIn()));
