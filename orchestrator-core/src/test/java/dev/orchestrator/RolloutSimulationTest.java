@@ -114,6 +114,19 @@ class RolloutSimulationTest {
   }
 
   @Test
+  void aServiceWithAFixedHostPortIsRolledStopFirstOneAtATime() {
+    start(Map.of("web:2", SimulatedImage.slowStarting(Duration.ofSeconds(2))), false);
+    ServiceSpec v1 = web(3, UpdatePolicy.defaults()).toBuilder().clearPorts()
+        .port(dev.orchestrator.spec.PortSpec.tcp(8080).withHostPort(18080)).build();
+    deploy(v1);
+    bounds.arm(h.orchestrator, h.clock, 3, 2);
+    ServiceSpec v2 = v1.toBuilder().image("web:2").build();
+    h.orchestrator.apply(v2);
+    h.converge(Duration.ofMillis(250), () -> rolledOutTo(v2));
+    assertThat(bounds.mostLive.get()).as("never a second container holding the port").isEqualTo(3);
+  }
+
+  @Test
   void aNewReplicaReplacesTheOldOneOnlyAfterBeingReadyForMinReady() {
     start(Map.of("web:2", SimulatedImage.slowStarting(Duration.ofSeconds(1))), false);
     ServiceSpec v1 = web(1, UpdatePolicy.builder().minReady(Duration.ofSeconds(10)).build());

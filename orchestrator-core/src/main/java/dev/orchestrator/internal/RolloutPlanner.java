@@ -62,6 +62,24 @@ final class RolloutPlanner {
     this.prober = prober;
   }
 
+  /**
+   * Extra containers allowed: the policy's, except for a service with a fixed host port, whose
+   * second container of a slot could not bind it on the same node: none.
+   */
+  static int surge(ServiceSpec spec) {
+    return fixedHostPort(spec) ? 0 : spec.updatePolicy().surge(spec.replicas());
+  }
+
+  /** Slots allowed to be unavailable: the policy's, and at least 1 when no surge is possible. */
+  static int unavailable(ServiceSpec spec) {
+    int u = spec.updatePolicy().unavailable(spec.replicas());
+    return fixedHostPort(spec) ? Math.max(1, u) : u;
+  }
+
+  private static boolean fixedHostPort(ServiceSpec spec) {
+    return spec.ports().stream().anyMatch(p -> p.hostPort() > 0);
+  }
+
   static SlotView view(ServiceSpec spec, int slot, List<Cluster.Observed> found) {
     List<Cluster.Observed> candidates = new ArrayList<>(found);
     candidates.sort(Comparator.comparing((Cluster.Observed o) -> !o.container().running())
@@ -142,8 +160,8 @@ final class RolloutPlanner {
       }
     }
     Map<Integer, Step> steps = new HashMap<>();
-    int surgeRoom = n + policy.surge(n) - total;
-    int stopRoom = available - (n - policy.unavailable(n));
+    int surgeRoom = n + surge(spec) - total;
+    int stopRoom = available - (n - unavailable(spec));
     for (SlotView v : candidates) {
       ContainerInfo c = v.keep().container();
       Step step = Step.KEEP;

@@ -15,6 +15,9 @@ import java.util.Objects;
  * available within {@link #progressDeadline()} count as failed; at {@link #failureThreshold()}
  * failures the rollout pauses or rolls back to the last fully-ready spec ({@link #onFailure()}).
  *
+ * <p>A service with a fixed host port is rolled stop-first (no surge, at least one unavailable):
+ * a slot's second container could not bind the port on the same node.
+ *
  * <p>The policy is not part of the spec hash: changing it alone replaces nothing. Checked by
  * {@link SpecValidator} (fields {@code updatePolicy.*}).
  */
