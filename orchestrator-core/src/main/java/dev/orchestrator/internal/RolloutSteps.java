@@ -63,7 +63,7 @@ final class RolloutSteps {
     ContainerInfo c = fresh.container();
     if (planner.available(spec, c, book.readySince, now)) {
       ops.register(spec, fresh.node(), c, rec); // replaces the old container's endpoint in one step
-      ops.remove(old.node(), old.container(), rec, spec.stopGracePeriod(), "replaced by spec " + spec.specHash());
+      ops.remove(old.node(), old.container(), rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash() + ", its new container is available");
       return slots.running(spec, rec, fresh);
     }
     ReconcileResult result = ReconcileResult.done();
