@@ -16,8 +16,9 @@ import java.util.stream.Collectors;
 /**
  * A simulator invariant for one service during a rollout, checked at every simulator step once
  * armed: at most {@code maxLive} live containers, at least {@code minAvailable} running containers
- * past their image's warm-up, and a registry that lists only such containers, at least
- * {@code minAvailable} of them (when {@code checkRegistry}).
+ * past their image's warm-up (plus {@code minReady} for images that have one), and a registry that
+ * lists only containers past their warm-up, at least {@code minAvailable} of them (when
+ * {@code checkRegistry}).
  */
 final class RolloutBounds implements Consumer<List<ContainerInfo>> {
   final List<String> violations = new CopyOnWriteArrayList<>();
@@ -28,6 +29,8 @@ final class RolloutBounds implements Consumer<List<ContainerInfo>> {
   volatile boolean checkRegistry = true;
   volatile int maxLive = Integer.MAX_VALUE;
   volatile int minAvailable;
+  /** How long a container of an image with a warm-up must have been warm to count as available. */
+  volatile Duration minReady = Duration.ZERO;
   volatile Orchestrator orchestrator;
   /** The most live and the fewest available containers seen at a step while armed. */
   final java.util.concurrent.atomic.AtomicInteger mostLive = new java.util.concurrent.atomic.AtomicInteger();
@@ -53,6 +56,11 @@ final class RolloutBounds implements Consumer<List<ContainerInfo>> {
         && !clock.instant().isBefore(c.startedAt().plus(warmUp.getOrDefault(c.image(), Duration.ZERO)));
   }
 
+  private boolean available(ContainerInfo c) {
+    Duration extra = warmUp.containsKey(c.image()) ? minReady : Duration.ZERO;
+    return warm(c) && !clock.instant().isBefore(c.startedAt().plus(warmUp.getOrDefault(c.image(), Duration.ZERO)).plus(extra));
+  }
+
   @Override
   public void accept(List<ContainerInfo> all) {
     if (!armed) {
@@ -65,9 +73,10 @@ final class RolloutBounds implements Consumer<List<ContainerInfo>> {
       violations.add(clock.instant() + ": " + live + " live containers, at most " + maxLive + " allowed: " + describe(mine));
     }
     Set<String> warm = mine.stream().filter(this::warm).map(ContainerInfo::id).collect(Collectors.toSet());
-    fewestAvailable.accumulateAndGet(warm.size(), Math::min);
-    if (warm.size() < minAvailable) {
-      violations.add(clock.instant() + ": " + warm.size() + " available, at least " + minAvailable + " required: " + describe(mine));
+    long available = mine.stream().filter(this::available).count();
+    fewestAvailable.accumulateAndGet((int) available, Math::min);
+    if (available < minAvailable) {
+      violations.add(clock.instant() + ": " + available + " available, at least " + minAvailable + " required: " + describe(mine));
     }
     Orchestrator o = orchestrator;
     if (checkRegistry && o != null) {

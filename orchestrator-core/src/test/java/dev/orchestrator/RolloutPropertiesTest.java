@@ -26,7 +26,7 @@ import net.jqwik.api.constraints.LongRange;
 class RolloutPropertiesTest {
 
   @Property(tries = 20, seed = "20261128")
-  void aRolloutNeverBreaksItsSurgeAndUnavailableBoundsAndCompletes(
+  void aRolloutKeepsItsSurgeAndUnavailableBoundsListsOnlyReadyReplicasAndCompletes(
       @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
       @ForAll @IntRange(min = 1, max = 5) int replicas,
       @ForAll @IntRange(min = 0, max = 3) int surge,
@@ -51,6 +51,7 @@ class RolloutPropertiesTest {
           .readiness(HealthCheck.tcp(9000).withInterval(Duration.ofMillis(500))).updatePolicy(policy).build();
       h.orchestrator.apply(v1);
       h.converge(() -> h.ready("svc", replicas));
+      bounds.minReady = policy.minReady();
       bounds.arm(h.orchestrator, h.clock, replicas + policy.surge(replicas), replicas - policy.unavailable(replicas));
       ServiceSpec v2 = v1.toBuilder().image("app:2").build();
       h.orchestrator.apply(v2);
