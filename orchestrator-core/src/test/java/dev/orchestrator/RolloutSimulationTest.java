@@ -250,6 +250,21 @@ class RolloutSimulationTest {
   }
 
   @Test
+  void scalingDuringARolloutFinishesItWithTheNewCount() {
+    start(Map.of("web:2", SimulatedImage.slowStarting(Duration.ofSeconds(3))), false);
+    ServiceSpec v1 = web(4, UpdatePolicy.builder().maxSurge(2).build());
+    deploy(v1);
+    ServiceSpec v2 = v1.toBuilder().image("web:2").build();
+    h.orchestrator.apply(v2);
+    h.converge(Duration.ofMillis(250), () -> h.running("web").size() == 6);
+    h.orchestrator.scale("web", 2);
+    h.converge(Duration.ofMillis(250), () -> rolledOutTo(v2.withReplicas(2)));
+    h.orchestrator.scale("web", 3);
+    h.converge(Duration.ofMillis(250), () -> rolledOutTo(v2.withReplicas(3)));
+    h.eventually(() -> assertThat(h.events(OrchestratorEvent.RolloutStarted.class)).hasSize(1));
+  }
+
+  @Test
   void aRollbackWithoutAnEarlierReadySpecAndABadPolicyAreRefused() {
     start(Map.of(), false);
     deploy(web(1, UpdatePolicy.defaults()));
