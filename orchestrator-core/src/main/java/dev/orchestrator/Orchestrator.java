@@ -61,8 +61,9 @@ public final class Orchestrator implements AutoCloseable {
 
   /**
    * Declares a service (validated first; nothing is created for an invalid spec). Re-applying an
-   * equal spec is a no-op; a new replica count scales; any other change replaces replicas one at
-   * a time. Returns whether the declaration changed.
+   * equal spec is a no-op; a new replica count scales; any other change (a new spec hash) is
+   * rolled out per the spec's {@link dev.orchestrator.spec.UpdatePolicy}. Returns whether the
+   * declaration changed.
    *
    * @throws dev.orchestrator.spec.ValidationException listing every problem of the spec
    */
@@ -84,6 +85,33 @@ public final class Orchestrator implements AutoCloseable {
   public void scale(String service, int replicas) {
     ServiceSpec spec = plane.spec(service).orElseThrow(() -> new OrchestratorException("no service '" + service + "' is declared"));
     apply(spec.withReplicas(replicas));
+  }
+
+  /**
+   * Stops the service's rollout: no further outdated replica is replaced (a replacement in flight
+   * finishes) until {@link #resumeRollout}; rollouts of specs applied meanwhile wait too.
+   *
+   * @throws OrchestratorException if the service is not declared
+   */
+  public void pauseRollout(String service) {
+    plane.pauseRollout(service);
+  }
+
+  /** Goes on with a rollout that was paused, or stopped by failed new replicas (their count starts again at 0). */
+  public void resumeRollout(String service) {
+    plane.resumeRollout(service);
+  }
+
+  /**
+   * Declares again the service's previous fully-ready spec (with the current replica count and
+   * update policy) and rolls out to it: during a rollout, the spec it replaces; otherwise the
+   * fully-ready spec before the current one. Returns the hash rolled back to.
+   *
+   * @throws OrchestratorException if the service is not declared or this orchestrator has seen no
+   *     earlier fully-ready spec of it
+   */
+  public String rollback(String service) {
+    return plane.rollback(service);
   }
 
   /**

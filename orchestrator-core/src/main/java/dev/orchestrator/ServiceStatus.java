@@ -13,11 +13,20 @@ import java.util.stream.Collectors;
  * @param updatedReplicas how many ready replicas run the declared spec
  * @param replicas every slot's status, by slot
  * @param lastError the last reconcile failure, empty if the last pass succeeded
+ * @param rollout where the latest rollout stands
  */
 public record ServiceStatus(
-    String service, String specHash, int desiredReplicas, int readyReplicas, int updatedReplicas, List<ReplicaStatus> replicas, String lastError) {
+    String service, String specHash, int desiredReplicas, int readyReplicas, int updatedReplicas, List<ReplicaStatus> replicas, String lastError,
+    RolloutStatus rollout) {
   public ServiceStatus {
     replicas = List.copyOf(replicas);
+    java.util.Objects.requireNonNull(rollout, "rollout");
+  }
+
+  /** A status with no rollout under way. */
+  public ServiceStatus(
+      String service, String specHash, int desiredReplicas, int readyReplicas, int updatedReplicas, List<ReplicaStatus> replicas, String lastError) {
+    this(service, specHash, desiredReplicas, readyReplicas, updatedReplicas, replicas, lastError, RolloutStatus.none(specHash));
   }
 
   /** Every declared replica is ready and runs the declared spec. */
@@ -30,6 +39,7 @@ public record ServiceStatus(
     return service + ": " + readyReplicas + "/" + desiredReplicas + " ready"
         + (updatedReplicas != readyReplicas ? ", " + updatedReplicas + " updated" : "")
         + (lastError.isEmpty() ? "" : ", last error: " + lastError)
+        + (rollout.previousSpecHash().isEmpty() ? "" : ", rollout " + rollout)
         + replicas.stream().map(r -> "\n  " + r).collect(Collectors.joining());
   }
 }

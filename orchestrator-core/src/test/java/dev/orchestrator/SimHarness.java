@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A simulated cluster on a manual clock with an orchestrator over it, recording events and
- * checking at every simulator step that no slot ever has two live containers.
+ * checking at every simulator step that no slot ever has two live containers of one spec.
  */
 final class SimHarness implements AutoCloseable {
   final ManualClock clock = new ManualClock();
@@ -57,16 +57,25 @@ final class SimHarness implements AutoCloseable {
     return customize.apply(b).build();
   }
 
+  /**
+   * No slot runs two live containers of one spec, nor more than two at all (a start-first
+   * replacement runs the outdated and the new container side by side for a while).
+   */
   private void noSlotRunsTwice(List<ContainerInfo> all) {
     Map<String, String> seen = new HashMap<>();
+    Map<String, Integer> perSlot = new HashMap<>();
     for (ContainerInfo c : all) {
       if (!c.running() || !cluster.node(c.node()).isUp()) {
         continue;
       }
-      String key = c.label(OwnerLabels.INSTANCE) + "/" + c.label(OwnerLabels.SERVICE) + "/" + c.label(OwnerLabels.SLOT);
+      String slot = c.label(OwnerLabels.INSTANCE) + "/" + c.label(OwnerLabels.SERVICE) + "/" + c.label(OwnerLabels.SLOT);
+      String key = slot + "/" + c.label(OwnerLabels.SPEC_HASH);
       String other = seen.putIfAbsent(key, c.id());
       if (other != null) {
         violations.add(key + " runs in " + other + " and " + c.id());
+      }
+      if (perSlot.merge(slot, 1, Integer::sum) > 2) {
+        violations.add(slot + " runs more than two containers");
       }
     }
   }

@@ -55,6 +55,29 @@ public sealed interface OrchestratorEvent {
   /** A node stopped answering, or answers again; {@code service} is empty. */
   record NodeAvailability(Instant time, String service, String node, boolean available) implements OrchestratorEvent {}
 
+  /** A changed spec started to replace replicas on {@code fromSpecHash}. */
+  record RolloutStarted(Instant time, String service, String fromSpecHash, String toSpecHash) implements OrchestratorEvent {}
+
+  /** A rollout moved: {@code available} of {@code desired} replicas run {@code toSpecHash} and are available. */
+  record RolloutProgressed(Instant time, String service, String toSpecHash, int updated, int available, int desired)
+      implements OrchestratorEvent {}
+
+  /** A rollout stopped replacing replicas: asked for, or its new replicas failed (see {@code reason}). */
+  record RolloutPaused(Instant time, String service, String toSpecHash, String reason) implements OrchestratorEvent {}
+
+  /** A paused or failed rollout goes on. */
+  record RolloutResumed(Instant time, String service, String toSpecHash) implements OrchestratorEvent {}
+
+  /** The spec {@code toSpecHash}, the last fully-ready one, was declared again in place of {@code fromSpecHash}. */
+  record RolloutRolledBack(Instant time, String service, String fromSpecHash, String toSpecHash, String reason)
+      implements OrchestratorEvent {}
+
+  /** New replicas failed and there is no fully-ready spec to roll back to: the rollout stops. */
+  record RolloutFailed(Instant time, String service, String toSpecHash, String reason) implements OrchestratorEvent {}
+
+  /** Every declared replica runs {@code specHash} and was available. */
+  record RolloutCompleted(Instant time, String service, String specHash) implements OrchestratorEvent {}
+
   /** A reconcile pass of the service failed and will be retried. */
   record ReconcileFailed(Instant time, String service, String error, Duration retryIn) implements OrchestratorEvent {}
 }

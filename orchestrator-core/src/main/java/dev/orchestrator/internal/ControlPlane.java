@@ -205,6 +205,47 @@ public final class ControlPlane implements AutoCloseable {
     desired.put(spec);
   }
 
+  /** Stops replacing the service's outdated replicas until {@link #resumeRollout}. */
+  public void pauseRollout(String service) {
+    rollout(service).pause(events, config.clock().instant());
+    enqueue(service);
+  }
+
+  /** Goes on with a paused or failed rollout, its failure count reset. */
+  public void resumeRollout(String service) {
+    rollout(service).resume(events, config.clock().instant());
+    enqueue(service);
+  }
+
+  /**
+   * Declares again the previous fully-ready spec of the service (with the current replica count
+   * and update policy) and rolls out to it; returns its hash.
+   */
+  public String rollback(String service) {
+    ServiceSpec current = declared(service);
+    Rollout rollout = rollout(service);
+    ServiceSpec back = rollout.rollbackTarget(current);
+    rollout.revert(back, "rollback requested");
+    events.publish(new OrchestratorEvent.RolloutRolledBack(config.clock().instant(), service, current.specHash(), back.specHash(),
+        "rollback requested"));
+    apply(back);
+    return back.specHash();
+  }
+
+  private ServiceSpec declared(String service) {
+    ensureOpen();
+    ServiceSpec spec = desired.service(service);
+    if (spec == null) {
+      throw new dev.orchestrator.OrchestratorException("no service '" + service + "' is declared");
+    }
+    return spec;
+  }
+
+  private Rollout rollout(String service) {
+    declared(service);
+    return reconciler.books().computeIfAbsent(service, ServiceBook::new).rollout;
+  }
+
   /** Deletes a service; returns false if it was not declared. */
   public boolean delete(String service) {
     ensureOpen();

@@ -26,6 +26,11 @@ final class DesiredState {
     return Optional.ofNullable(services.put(spec.name(), spec));
   }
 
+  /** Declares {@code next} in place of {@code expected} if that is still the declaration (a rollback). */
+  boolean replace(ServiceSpec expected, ServiceSpec next) {
+    return services.replace(expected.name(), expected, next);
+  }
+
   Optional<ServiceSpec> delete(String service) {
     ServiceSpec previous = services.remove(service);
     if (previous != null) {

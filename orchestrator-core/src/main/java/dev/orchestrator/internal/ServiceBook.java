@@ -2,10 +2,12 @@ package dev.orchestrator.internal;
 
 import dev.orchestrator.ReplicaState;
 import dev.orchestrator.ReplicaStatus;
+import dev.orchestrator.RolloutStatus;
 import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +23,10 @@ final class ServiceBook {
   final Map<Integer, SlotRecord> slots = new TreeMap<>();
   /** The last spec reconciled, kept to release its networks and volumes after deletion. */
   ServiceSpec lastSpec;
+  /** When each running container was first seen ready (what {@code minReady} is measured from). */
+  final Map<String, Instant> readySince = new HashMap<>();
+  /** The service's rollout; shared with API calls (thread-safe). */
+  final Rollout rollout;
   private volatile ServiceStatus status;
 
   /** Bookkeeping of one slot; owned by the reconciling thread. */
@@ -50,6 +56,7 @@ final class ServiceBook {
 
   ServiceBook(String service) {
     this.service = service;
+    this.rollout = new Rollout(service);
     this.status = new ServiceStatus(service, "", 0, 0, 0, List.of(), "");
   }
 
@@ -81,7 +88,8 @@ final class ServiceBook {
       }
     }
     slots.keySet().removeIf(slot -> slot >= desired);
-    status = new ServiceStatus(service, hash, desired, ready, updated, replicas, lastError == null ? "" : lastError);
+    status = new ServiceStatus(service, hash, desired, ready, updated, replicas, lastError == null ? "" : lastError,
+        spec == null ? RolloutStatus.none("") : rollout.status());
   }
 
   /**
@@ -107,13 +115,14 @@ final class ServiceBook {
       }
     }
     if (changed) {
-      status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), ready, updated, replicas, s.lastError());
+      status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), ready, updated, replicas, s.lastError(), s.rollout());
     }
   }
 
   /** Records a failed pass without touching replica statuses. */
   synchronized void publishError(String error) {
     ServiceStatus s = status;
-    status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), s.readyReplicas(), s.updatedReplicas(), s.replicas(), error);
+    status = new ServiceStatus(s.service(), s.specHash(), s.desiredReplicas(), s.readyReplicas(), s.updatedReplicas(), s.replicas(), error,
+        s.rollout());
   }
 }

@@ -13,6 +13,7 @@ import dev.orchestrator.scheduling.Placement;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -30,7 +31,8 @@ import org.slf4j.MDC;
 
 /**
  * Level-triggered reconciliation of one service: reads the declaration and what the nodes run,
- * then scales, heals, replaces outdated replicas one at a time, publishes ready replicas and
+ * then scales, heals, rolls outdated replicas out per the update policy ({@link RolloutPlanner},
+ * {@link Rollout}), publishes ready replicas and
  * withdraws the rest. One slot's failure does not stop the others; the first failure is rethrown
  * at the end so that the loop retries the service with backoff. Deleted services and orphans are
  * torn down by {@link Teardown}.
@@ -46,6 +48,8 @@ final class ServiceReconciler implements Reconciler<String> {
   private final ReplicaOps ops;
   private final HealthProber prober;
   private final SlotHandler slots;
+  private final RolloutPlanner planner;
+  private final RolloutSteps steps;
   private final EventBus events;
   private final OrchestratorMetrics metrics;
   private final Teardown teardown;
@@ -61,6 +65,8 @@ final class ServiceReconciler implements Reconciler<String> {
     this.ops = ops;
     this.prober = prober;
     this.slots = new SlotHandler(ops, prober, events, metrics, clock);
+    this.planner = new RolloutPlanner(prober);
+    this.steps = new RolloutSteps(ops, prober, slots, planner);
     this.events = events;
     this.metrics = metrics;
     this.teardown = teardown;
@@ -103,6 +109,7 @@ final class ServiceReconciler implements Reconciler<String> {
     Map<Integer, List<Cluster.Observed>> bySlot = new TreeMap<>();
     List<Cluster.Observed> extra = new ArrayList<>();
     Set<String> alive = new HashSet<>();
+    String outdatedHash = "";
     for (Cluster.Observed o : observation.containers()) {
       int slot = ReplicaOps.slotOf(o.container());
       if (slot < 0 || slot >= spec.replicas()) {
@@ -114,8 +121,14 @@ final class ServiceReconciler implements Reconciler<String> {
           prober.track(o.node(), o.container(), spec.name(), spec.liveness(), spec.readiness());
         }
       }
+      if (!RolloutPlanner.current(spec, o.container()) && o.container().label(OwnerLabels.SPEC_HASH) != null) {
+        outdatedHash = o.container().label(OwnerLabels.SPEC_HASH);
+      }
     }
     prober.retainOnly(spec.name(), alive);
+    Instant now = clock.instant();
+    steps.observeReadiness(book, alive, now);
+    book.rollout.begin(spec, outdatedHash, events, now);
     RuntimeException failure = null;
     extra.sort(Comparator.comparingInt((Cluster.Observed o) -> ReplicaOps.slotOf(o.container())).reversed());
     for (Cluster.Observed o : extra) {
@@ -125,30 +138,42 @@ final class ServiceReconciler implements Reconciler<String> {
         failure = failure == null ? e : failure;
       }
     }
-    int unavailable = 0;
+    List<RolloutPlanner.SlotView> views = new ArrayList<>();
     for (int slot = 0; slot < spec.replicas(); slot++) {
-      boolean serving = bySlot.getOrDefault(slot, List.of()).stream()
-          .anyMatch(o -> o.container().running() && prober.ready(o.container().id()));
-      unavailable += serving ? 0 : 1;
+      views.add(RolloutPlanner.view(spec, slot, bySlot.getOrDefault(slot, List.of())));
     }
-    Pass pass = new Pass(spec, book, unavailable);
-    for (int slot = 0; slot < spec.replicas(); slot++) {
-      MDC.put("replica", ReplicaOps.replicaName(spec.name(), slot));
+    steps.countExits(spec, book, views);
+    if (book.rollout.actOnFailures(spec, desired, events, now)) {
+      if (failure != null) {
+        throw failure;
+      }
+      return ReconcileResult.requeueAfter(Duration.ZERO); // the last fully-ready spec is declared again
+    }
+    // a node that did not answer may hold a slot's new container already: replace nothing until it answers
+    boolean active = book.rollout.active() && observation.uncertain().isEmpty();
+    RolloutPlanner.Plan plan = planner.plan(spec, views, active, book.readySince, now);
+    Pass pass = new Pass(spec, book, plan, now);
+    if (plan.recheckIn() != null) {
+      pass.result = pass.result.sooner(ReconcileResult.requeueAfter(plan.recheckIn()));
+    }
+    for (RolloutPlanner.SlotView view : views) {
+      MDC.put("replica", ReplicaOps.replicaName(spec.name(), view.slot()));
       try {
-        slot(pass, book.slot(slot), bySlot.getOrDefault(slot, List.of()), observation.uncertain());
+        slot(pass, book.slot(view.slot()), view, observation.uncertain());
       } catch (RuntimeException e) {
-        book.slot(slot).lastError = e.getMessage();
+        book.slot(view.slot()).lastError = e.getMessage();
         failure = failure == null ? e : failure;
       }
     }
     MDC.remove("replica");
     if (!pass.missing.isEmpty()) {
       try {
-        pass.result = pass.result.sooner(create(spec, book, pass.missing, observation.unavailable()));
+        pass.result = pass.result.sooner(create(spec, book, pass.missing, pass.surging, observation.unavailable()));
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }
     }
+    pass.result = pass.result.sooner(book.rollout.end(spec, plan.counts(), desired, events, clock.instant()));
     if (failure != null) {
       throw failure;
     }
@@ -159,34 +184,34 @@ final class ServiceReconciler implements Reconciler<String> {
   private static final class Pass {
     final ServiceSpec spec;
     final ServiceBook book;
+    final RolloutPlanner.Plan plan;
+    final Instant now;
     final List<Placer.Want> missing = new ArrayList<>();
-    int unavailable;
-    boolean replacing;
+    /** Slots whose new container starts next to the outdated one (start-first). */
+    final Set<Integer> surging = new HashSet<>();
     ReconcileResult result = ReconcileResult.done();
 
-    Pass(ServiceSpec spec, ServiceBook book, int unavailable) {
+    Pass(ServiceSpec spec, ServiceBook book, RolloutPlanner.Plan plan, Instant now) {
       this.spec = spec;
       this.book = book;
-      this.unavailable = unavailable;
+      this.plan = plan;
+      this.now = now;
     }
   }
 
-  private void slot(Pass pass, ServiceBook.SlotRecord rec, List<Cluster.Observed> found, Set<String> uncertain) {
+  private void slot(Pass pass, ServiceBook.SlotRecord rec, RolloutPlanner.SlotView view, Set<String> uncertain) {
     ServiceSpec spec = pass.spec;
-    List<Cluster.Observed> candidates = new ArrayList<>(found);
-    candidates.sort(Comparator.comparing((Cluster.Observed o) -> !o.container().running())
-        .thenComparing(o -> !spec.specHash().equals(o.container().label(OwnerLabels.SPEC_HASH)))
-        .thenComparing(o -> -ReplicaOps.generationOf(o.container())));
-    for (Cluster.Observed o : candidates) {
+    for (Cluster.Observed o : view.containers()) {
       rec.generation = Math.max(rec.generation, ReplicaOps.generationOf(o.container()));
       if (o.node().name().equals(rec.pinnedNode)) {
         rec.pinnedNode = "";
       }
     }
-    for (Cluster.Observed dup : candidates.subList(Math.min(1, candidates.size()), candidates.size())) {
+    for (Cluster.Observed dup : view.duplicates()) {
       ops.remove(dup.node(), dup.container(), rec, spec.stopGracePeriod(), "duplicate of slot " + rec.slot);
     }
-    if (candidates.isEmpty()) {
+    Cluster.Observed keep = view.keep();
+    if (keep == null) {
       slots.lost(spec, rec, "container lost");
       if (!uncertain.isEmpty()) {
         rec.status = slots.status(spec, rec, ReplicaState.PENDING, null, "waiting for nodes " + uncertain + " to answer");
@@ -197,9 +222,12 @@ final class ServiceReconciler implements Reconciler<String> {
       rec.status = slots.status(spec, rec, ReplicaState.PENDING, null, "");
       return;
     }
-    Cluster.Observed keep = candidates.get(0);
+    if (view.partner() != null) {
+      pass.result = pass.result.sooner(steps.handOver(spec, pass.book, pass.now, rec, keep, view.partner()));
+      return;
+    }
     ContainerInfo c = keep.container();
-    boolean current = spec.specHash().equals(c.label(OwnerLabels.SPEC_HASH));
+    boolean current = RolloutPlanner.current(spec, c);
     if (c.state() == ContainerState.EXITED) {
       if (!current) {
         ops.remove(keep.node(), c, rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash());
@@ -214,37 +242,27 @@ final class ServiceReconciler implements Reconciler<String> {
       pass.result = pass.result.sooner(after[0]);
       return;
     }
-    if (!current && replaceOutdated(pass, rec, keep)) {
-      return;
+    if (!current) {
+      RolloutPlanner.Step step = pass.plan.step(rec.slot);
+      if (step == RolloutPlanner.Step.STOP_FIRST) {
+        ops.remove(keep.node(), c, rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash());
+        rec.restarts = 0;
+        pass.missing.add(want(spec, rec));
+        rec.status = slots.status(spec, rec, ReplicaState.PENDING, null, "");
+        return;
+      }
+      if (step == RolloutPlanner.Step.START_FIRST) {
+        pass.missing.add(want(spec, rec));
+        pass.surging.add(rec.slot);
+      }
     }
     if (c.state() == ContainerState.CREATED) {
       c = startCreated(spec, rec, keep);
     }
     pass.result = pass.result.sooner(slots.running(spec, rec, new Cluster.Observed(keep.node(), c)));
-  }
-
-  /**
-   * Replaces a container running an older spec when it is not ready, or when every other slot
-   * is serving (one at a time). Returns false when it is kept for now.
-   */
-  private boolean replaceOutdated(Pass pass, ServiceBook.SlotRecord rec, Cluster.Observed keep) {
-    ContainerInfo c = keep.container();
-    if (c.running() && !prober.hasVerdict(c.id())) {
-      return false;
+    if (current) {
+      pass.result = pass.result.sooner(steps.checkProgress(spec, pass.book, pass.now, rec, c));
     }
-    boolean ready = c.running() && prober.ready(c.id());
-    if (ready && (pass.unavailable > 0 || pass.replacing)) {
-      return false;
-    }
-    ops.remove(keep.node(), c, rec, pass.spec.stopGracePeriod(), "spec changed to " + pass.spec.specHash());
-    if (ready) {
-      pass.replacing = true;
-      pass.unavailable++;
-    }
-    rec.restarts = 0;
-    pass.missing.add(want(pass.spec, rec));
-    rec.status = slots.status(pass.spec, rec, ReplicaState.PENDING, null, "");
-    return true;
   }
 
   /** Starts a container left created; one that cannot start is removed so that the slot is placed anew. */
@@ -276,7 +294,8 @@ final class ServiceReconciler implements Reconciler<String> {
    * creator pool (each one's engine calls bounded by the call timeout), and books the outcomes in
    * slot order on this worker thread.
    */
-  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<String> unobserved) {
+  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<Integer> surging,
+      Set<String> unobserved) {
     List<Placement> placements = placer.place(spec, missing, unobserved);
     ReconcileResult result = ReconcileResult.done();
     Map<String, String> mdc = MDC.getCopyOfContextMap();
@@ -295,6 +314,10 @@ final class ServiceReconciler implements Reconciler<String> {
           log.warn("{} fits no node: {}", replica, diagnosis);
           events.publish(new OrchestratorEvent.ReplicaUnschedulable(clock.instant(), spec.name(), replica, diagnosis));
         }
+        result = result.sooner(ReconcileResult.requeueAfter(UNSCHEDULABLE_RETRY));
+        if (surging.contains(w.slot())) {
+          continue; // no room for an extra container: the outdated one keeps serving the slot
+        }
         rec.status = slots.status(spec, rec, ReplicaState.UNSCHEDULABLE, null, diagnosis);
         result = result.sooner(ReconcileResult.requeueAfter(UNSCHEDULABLE_RETRY));
         continue;
@@ -302,7 +325,7 @@ final class ServiceReconciler implements Reconciler<String> {
       rec.unschedulable = "";
       Node node = cluster.node(p.node().get());
       long generation = rec.generation + 1;
-      int restarts = rec.restarts;
+      int restarts = surging.contains(w.slot()) ? 0 : rec.restarts;
       started.add(CompletableFuture.supplyAsync(() -> {
         if (mdc != null) {
           MDC.setContextMap(mdc);
@@ -329,6 +352,9 @@ final class ServiceReconciler implements Reconciler<String> {
         ContainerInfo c = join(started.get(i));
         rec.generation = generation;
         rec.pinnedNode = "";
+        if (surging.contains(w.slot())) {
+          continue; // the outdated container keeps the slot's status and endpoint until this one is available
+        }
         rec.status = slots.status(spec, rec, ReplicaState.STARTING, new Cluster.Observed(node, c), "");
         if (c.running()) {
           result = result.sooner(slots.running(spec, rec, new Cluster.Observed(node, c)));

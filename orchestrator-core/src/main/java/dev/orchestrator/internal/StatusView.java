@@ -47,7 +47,7 @@ final class StatusView {
     }
     int updated = (int) s.replicas().stream()
         .filter(r -> r.state() == dev.orchestrator.ReplicaState.READY && r.specHash().equals(spec.specHash())).count();
-    return new ServiceStatus(service, spec.specHash(), spec.replicas(), s.readyReplicas(), updated, s.replicas(), s.lastError());
+    return new ServiceStatus(service, spec.specHash(), spec.replicas(), s.readyReplicas(), updated, s.replicas(), s.lastError(), s.rollout());
   }
 
   /** Blocks until the service is ready (every replica ready on the declared spec) or the timeout passes. */

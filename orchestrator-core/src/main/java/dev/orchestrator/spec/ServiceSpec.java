@@ -19,7 +19,7 @@ import java.util.TreeMap;
  *
  * <p>A spec is checked by {@link SpecValidator} before anything is created. Its
  * {@link #specHash()} covers everything but the replica count, so that scaling never replaces
- * a replica and any other change does.
+ * a replica and any other change does (rolled out per its {@link UpdatePolicy}).
  */
 public final class ServiceSpec {
   private final String name;
@@ -39,6 +39,7 @@ public final class ServiceSpec {
   private final Duration stopGracePeriod;
   private final String workingDir;
   private final ContainerOptions options;
+  private final UpdatePolicy updatePolicy;
   private final String specHash;
 
   private ServiceSpec(Builder b) {
@@ -59,6 +60,7 @@ public final class ServiceSpec {
     this.stopGracePeriod = b.stopGracePeriod;
     this.workingDir = b.workingDir;
     this.options = b.options;
+    this.updatePolicy = b.updatePolicy;
     this.specHash = computeHash();
   }
 
@@ -143,6 +145,11 @@ public final class ServiceSpec {
     return options;
   }
 
+  /** How a change of this spec is rolled out (not part of the hash: changing it alone replaces nothing). */
+  public UpdatePolicy updatePolicy() {
+    return updatePolicy;
+  }
+
   /** Short hash of everything but {@link #replicas()}: a different hash means "replace". */
   public String specHash() {
     return specHash;
@@ -184,12 +191,13 @@ public final class ServiceSpec {
     return o instanceof ServiceSpec other
         && name.equals(other.name)
         && replicas == other.replicas
-        && specHash.equals(other.specHash);
+        && specHash.equals(other.specHash)
+        && updatePolicy.equals(other.updatePolicy);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, replicas, specHash);
+    return Objects.hash(name, replicas, specHash, updatePolicy);
   }
 
   @Override
@@ -216,6 +224,7 @@ public final class ServiceSpec {
     private Duration stopGracePeriod = Duration.ofSeconds(10);
     private String workingDir = "";
     private ContainerOptions options = ContainerOptions.defaults();
+    private UpdatePolicy updatePolicy = UpdatePolicy.defaults();
 
     private Builder(String name) {
       this.name = name == null ? "" : name;
@@ -239,6 +248,7 @@ public final class ServiceSpec {
       this.stopGracePeriod = s.stopGracePeriod;
       this.workingDir = s.workingDir;
       this.options = s.options;
+      this.updatePolicy = s.updatePolicy;
     }
 
     public Builder name(String name) {
@@ -346,6 +356,12 @@ public final class ServiceSpec {
     /** User, signals, hardening and logging (see {@link ContainerOptions#defaults()}). */
     public Builder options(ContainerOptions options) {
       this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** How changes are rolled out (see {@link UpdatePolicy#defaults()}). */
+    public Builder updatePolicy(UpdatePolicy updatePolicy) {
+      this.updatePolicy = Objects.requireNonNull(updatePolicy, "updatePolicy");
       return this;
     }
 

@@ -158,7 +158,33 @@ public final class SpecValidator {
       p.add(v("stopGracePeriod", spec.stopGracePeriod().toString(), "must not be negative"));
     }
     options(p, spec.options());
+    update(p, spec.updatePolicy());
     return p;
+  }
+
+  private static void update(List<ValidationException.Violation> p, UpdatePolicy u) {
+    amount(p, "updatePolicy.maxSurge", u.maxSurge());
+    amount(p, "updatePolicy.maxUnavailable", u.maxUnavailable());
+    if (u.maxSurge().value() == 0 && u.maxUnavailable().value() == 0) {
+      p.add(v("updatePolicy.maxUnavailable", u.maxUnavailable().toString(), "must not be 0 when maxSurge is 0 too: nothing could be replaced"));
+    }
+    if (u.minReady().isNegative()) {
+      p.add(v("updatePolicy.minReady", u.minReady().toString(), "must not be negative"));
+    }
+    if (u.failureThreshold() < 1) {
+      p.add(v("updatePolicy.failureThreshold", String.valueOf(u.failureThreshold()), "must be 1 or more"));
+    }
+    if (u.progressDeadline().isNegative() || u.progressDeadline().isZero()) {
+      p.add(v("updatePolicy.progressDeadline", u.progressDeadline().toString(), "must be positive"));
+    } else if (u.progressDeadline().compareTo(u.minReady()) <= 0) {
+      p.add(v("updatePolicy.progressDeadline", u.progressDeadline().toString(), "must be longer than minReady " + u.minReady()));
+    }
+  }
+
+  private static void amount(List<ValidationException.Violation> p, String path, UpdatePolicy.Amount a) {
+    if (a.value() < 0 || a.percent() && a.value() > 100) {
+      p.add(v(path, a.toString(), a.percent() ? "must be 0% to 100%" : "must be 0 or more"));
+    }
   }
 
   private void options(List<ValidationException.Violation> p, ContainerOptions o) {
