@@ -13,21 +13,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nodes an orchestrator drives, and what they run for it. Observation is always a fresh
- * listing by ownership labels: the runtime is the truth, events only say when to look.
- * Immutable after construction; thread-safe.
+ * The nodes an orchestrator drives, and what they run for it, read through the
+ * {@link ObservedState} (listings by ownership labels, kept between passes and refreshed where
+ * events or changes say, see there). Immutable after construction; thread-safe.
  */
 final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-  private final String instanceId;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private final ObservedState observed;
 
   /** One container and the node it lives on. */
   record Observed(Node node, ContainerInfo container) {}
 
-  Cluster(String instanceId, List<Node> nodes) {
-    this.instanceId = instanceId;
+  Cluster(List<Node> nodes, ObservedState observed) {
+    this.observed = observed;
     nodes.forEach(n -> this.nodes.put(n.name(), n));
+  }
+
+  ObservedState observed() {
+    return observed;
   }
 
   List<Node> nodes() {
@@ -61,7 +65,7 @@ final class Cluster {
     Set<String> unavailable = new TreeSet<>();
     for (Node n : nodes.values()) {
       try {
-        for (ContainerInfo c : n.call("list", service, () -> n.runtime().list(OwnerLabels.ofService(instanceId, service)))) {
+        for (ContainerInfo c : observed.read(n, service)) {
           out.add(new Observed(n, c));
         }
       } catch (NodeUnavailableException e) {
@@ -75,12 +79,18 @@ final class Cluster {
     return new Observation(out, uncertain, unavailable);
   }
 
-  /** Services that have containers owned by this instance on a reachable node. */
+  /**
+   * Services that have containers owned by this instance on a reachable node. Lists every node
+   * in full (the resync that bounds how stale the observed state can get).
+   */
   Set<String> ownedServices() {
     Set<String> services = new TreeSet<>();
     for (Node n : nodes.values()) {
       try {
-        n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(instanceId)))
+        if (observed.cached()) {
+          observed.relist(n);
+        }
+        observed.readAll(n)
             .forEach(c -> {
               String s = c.label(OwnerLabels.SERVICE);
               if (s != null) {

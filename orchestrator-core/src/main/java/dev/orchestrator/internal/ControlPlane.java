@@ -76,6 +76,12 @@ public final class ControlPlane implements AutoCloseable {
       SpecValidator.Options validation,
       List<EventListener> listeners) {}
 
+  /**
+   * System property: "false" turns the observed-state cache off (every pass lists every node, as
+   * before the cache), for side-by-side measurement only.
+   */
+  public static final String OBSERVED_STATE_CACHE = "dev.orchestrator.observedStateCache";
+
   private final Config config;
   private final DesiredState desired = new DesiredState();
   private final EventBus events = new EventBus();
@@ -113,11 +119,13 @@ public final class ControlPlane implements AutoCloseable {
     this.creatorPool = boundedPool("orchestrator-create", config.engineConcurrency());
     this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
     this.lister = boundedPool("orchestrator-resync", 1);
+    ObservedState observed = new ObservedState(config.instanceId(), config.clock(), maxStaleness(config.resyncInterval()),
+        !"false".equals(System.getProperty(OBSERVED_STATE_CACHE)));
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < infos.size(); i++) {
-      nodes.add(new Node(config.runtimes().get(i), infos.get(i), enginePool, config.callTimeout()));
+      nodes.add(new Node(config.runtimes().get(i), infos.get(i), enginePool, config.callTimeout(), observed::lose));
     }
-    this.cluster = new Cluster(config.instanceId(), nodes);
+    this.cluster = new Cluster(nodes, observed);
     long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
     long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
     SpecValidator.Options v = config.validation();
@@ -126,9 +134,9 @@ public final class ControlPlane implements AutoCloseable {
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
-    this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
+    this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing, observed);
     this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
-    Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.clock());
+    Placer placer = new Placer(nodes, observed, config.scheduler(), desired, config.clock());
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock(), creatorPool);
     this.statusView = new StatusView(desired, reconciler.books(), cluster);
@@ -288,6 +296,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void onRuntimeEvent(RuntimeEvent e) {
+    cluster.observed().onEvent(e);
     String owner = e.labels().get(OwnerLabels.INSTANCE);
     String service = e.labels().get(OwnerLabels.SERVICE);
     if (config.instanceId().equals(owner) && service != null) {
@@ -375,6 +384,12 @@ public final class ControlPlane implements AutoCloseable {
         log.warn("closing {} failed", c, e);
       }
     }
+  }
+
+  /** How old a node's observed view may get: the resync interval, and less than a reservation lives. */
+  private static Duration maxStaleness(Duration resyncInterval) {
+    Duration bound = Placer.RESERVATION_TTL.dividedBy(2);
+    return resyncInterval.compareTo(bound) < 0 ? resyncInterval : bound;
   }
 
   private static ExecutorService boundedPool(String name, int threads) {
