@@ -63,7 +63,11 @@ final class Cluster {
     List<Observed> out = new ArrayList<>();
     Set<String> uncertain = new TreeSet<>();
     Set<String> unavailable = new TreeSet<>();
+    Set<String> toRead = observed.nodesToRead(service, nodes.keySet());
     for (Node n : nodes.values()) {
+      if (!toRead.contains(n.name())) {
+        continue;
+      }
       try {
         for (ContainerInfo c : observed.read(n, service)) {
           out.add(new Observed(n, c));

@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +47,23 @@ final class ObservedState {
   private long seq;
   /** Guarded by {@link #lock}. */
   private final Map<String, NodeView> views = new HashMap<>();
+  /** Service to the nodes whose views hold an entry for it; guarded by {@link #lock}. */
+  private final Map<String, Set<String>> nodesByService = new HashMap<>();
   /** Container id to its died or removed event, oldest first; guarded by {@link #lock}. */
   private final LinkedHashMap<String, Gone> gone = new LinkedHashMap<>();
 
   private static final class NodeView {
+    final String name;
     long listedSeq = -1;
     long lostSeq;
     Instant listedAt = Instant.MIN;
     final Map<String, Entry> services = new HashMap<>();
+    /** Bumped whenever what {@link #peekAll} returns for the node may have changed. */
+    long version;
+
+    NodeView(String name) {
+      this.name = name;
+    }
   }
 
   private static final class Entry {
@@ -116,7 +127,7 @@ final class ObservedState {
 
   /** Lists the node in full when its view is not fresh; throws what the listing throws. */
   void refresh(Node node) {
-    if (!fresh(node.name())) {
+    if (cached && !fresh(node.name())) {
       relist(node);
     }
   }
@@ -162,6 +173,7 @@ final class ObservedState {
       if (start >= v.listedSeq) {
         v.listedSeq = start;
         v.listedAt = clock.instant();
+        v.version++;
       }
     }
   }
@@ -171,6 +183,7 @@ final class ObservedState {
     synchronized (lock) {
       NodeView v = view(node);
       v.lostSeq = ++seq;
+      v.version++;
     }
   }
 
@@ -178,7 +191,8 @@ final class ObservedState {
   void touch(String node, String service) {
     synchronized (lock) {
       NodeView v = view(node);
-      v.services.computeIfAbsent(service, k -> new Entry()).dirtySeq = ++seq;
+      entry(v, service).dirtySeq = ++seq;
+      v.version++;
     }
   }
 
@@ -221,33 +235,78 @@ final class ObservedState {
   /** Whether the node's view may be read without listing it (listed since it was lost, and recently). */
   boolean fresh(String node) {
     synchronized (lock) {
-      NodeView v = view(node);
-      return v.listedSeq >= v.lostSeq && !clock.instant().isAfter(v.listedAt.plus(maxStaleness));
+      return fresh(view(node), clock.instant());
     }
+  }
+
+  private boolean fresh(NodeView v, Instant now) {
+    return v.listedSeq >= v.lostSeq && !now.isAfter(v.listedAt.plus(maxStaleness));
   }
 
   /** Caller holds the lock. */
   private NodeView view(String node) {
-    return views.computeIfAbsent(node, k -> new NodeView());
+    return views.computeIfAbsent(node, NodeView::new);
+  }
+
+  /** Caller holds the lock. */
+  private Entry entry(NodeView v, String service) {
+    Entry e = v.services.get(service);
+    if (e == null) {
+      e = new Entry();
+      v.services.put(service, e);
+      nodesByService.computeIfAbsent(service, k -> new HashSet<>()).add(v.name);
+    }
+    return e;
+  }
+
+  /**
+   * The nodes a read of the service must look at: those whose views are not fresh (they are
+   * listed) and those whose views hold the service. Every node without the cache.
+   */
+  Set<String> nodesToRead(String service, Collection<String> nodes) {
+    if (!cached) {
+      return new HashSet<>(nodes);
+    }
+    synchronized (lock) {
+      Set<String> out = new HashSet<>(nodesByService.getOrDefault(service, Set.of()));
+      Instant now = clock.instant();
+      for (String node : nodes) {
+        if (!fresh(view(node), now)) {
+          out.add(node);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** A version of the node's view: unchanged, {@link #peekAll} returns the same. */
+  long version(String node) {
+    synchronized (lock) {
+      return view(node).version;
+    }
   }
 
   /** Caller holds the lock. Applies a listing that began at {@code start}, unless a newer one was applied. */
   private void apply(NodeView v, String service, List<ContainerInfo> listed, long start) {
-    Entry e = v.services.get(service);
-    if (e == null) {
-      if (listed.isEmpty()) {
-        return;
-      }
-      e = new Entry();
-      v.services.put(service, e);
+    if (listed.isEmpty() && !v.services.containsKey(service)) {
+      return;
     }
+    Entry e = entry(v, service);
     if (start < e.listedSeq) {
       return;
+    }
+    if (!e.containers.equals(listed)) {
+      v.version++;
     }
     e.containers = List.copyOf(listed);
     e.listedSeq = start;
     if (listed.isEmpty() && !e.dirty()) {
       v.services.remove(service);
+      Set<String> where = nodesByService.get(service);
+      where.remove(v.name);
+      if (where.isEmpty()) {
+        nodesByService.remove(service);
+      }
     }
   }
 

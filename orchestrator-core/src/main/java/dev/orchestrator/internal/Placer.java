@@ -51,6 +51,13 @@ final class Placer {
   private long sequence;
   /** Plans rejected as stale; guarded by {@link #lock}. */
   private long rejectedPlans;
+  /** Node name to a change count of its reservations; guarded by {@link #lock}. */
+  private final Map<String, Long> reservationVersions = new HashMap<>();
+  /** Node name to its last snapshot and what it was built from (with the cache only); guarded by {@link #lock}. */
+  private final Map<String, Built> built = new HashMap<>();
+  private final Map<String, Node> byName = new HashMap<>();
+
+  private record Built(long observedVersion, long reservationVersion, long desiredVersion, NodeSnapshot snapshot) {}
 
   private record Reservation(String service, Resources resources, Instant expires, long seq) {}
 
@@ -69,6 +76,7 @@ final class Placer {
     this.scheduler = scheduler;
     this.desired = desired;
     this.clock = clock;
+    nodes.forEach(n -> byName.put(n.name(), n));
   }
 
   /**
@@ -117,7 +125,11 @@ final class Placer {
   /** Ends a reservation early (its create failed). */
   void release(String containerName) {
     synchronized (lock) {
-      reservations.values().forEach(m -> m.remove(containerName));
+      reservations.forEach((node, m) -> {
+        if (m.remove(containerName) != null) {
+          reservationVersions.merge(node, 1L, Long::sum);
+        }
+      });
     }
   }
 
@@ -180,8 +192,10 @@ final class Placer {
     Instant expires = clock.instant().plus(RESERVATION_TTL);
     for (int i = 0; i < wants.size(); i++) {
       if (plan.get(i).placed()) {
-        reservations.computeIfAbsent(plan.get(i).node().get(), k -> new HashMap<>())
+        String node = plan.get(i).node().get();
+        reservations.computeIfAbsent(node, k -> new HashMap<>())
             .put(wants.get(i).containerName(), new Reservation(spec.name(), spec.resources(), expires, sequence++));
+        reservationVersions.merge(node, 1L, Long::sum);
       }
     }
   }
@@ -202,25 +216,53 @@ final class Placer {
     return placements;
   }
 
-  /**
-   * Caller holds the lock. A reservation ends only when a reading that began after it was made
-   * shows its container: an older listing may have missed it.
-   */
+  /** Caller holds the lock. */
   private ClusterSnapshot snapshot(Reading reading) {
     Instant now = clock.instant();
+    long desiredVersion = desired.servicesVersion();
     List<NodeSnapshot> snapshots = new ArrayList<>(nodes.size());
     for (Node n : nodes) {
-      List<ContainerInfo> content = contentOf(n.name(), reading);
-      Map<String, Reservation> reserved = reservations.get(n.name());
-      if (reserved != null && content != null) {
-        Set<String> names = new HashSet<>();
-        content.forEach(c -> names.add(c.name()));
-        reserved.entrySet().removeIf(e -> names.contains(e.getKey()) && e.getValue().seq() < reading.listedAfter()
-            || e.getValue().expires().isBefore(now));
-      }
-      snapshots.add(nodeSnapshot(n, content));
+      snapshots.add(current(n, reading, now, desiredVersion));
     }
     return new ClusterSnapshot(snapshots);
+  }
+
+  /**
+   * Caller holds the lock. The node as observed plus its reservations, rebuilt only when the
+   * observed view, the reservations or the declarations changed (or a reservation expired). A
+   * reservation ends only when a reading that began after it was made shows its container: an
+   * older listing may have missed it.
+   */
+  private NodeSnapshot current(Node n, Reading reading, Instant now, long desiredVersion) {
+    String name = n.name();
+    Map<String, Reservation> reserved = reservations.getOrDefault(name, Map.of());
+    boolean expired = false;
+    for (Reservation r : reserved.values()) {
+      expired |= r.expires().isBefore(now);
+    }
+    boolean cacheable = observed.cached() && !reading.unreachable().contains(name);
+    long observedVersion = cacheable ? observed.version(name) : -1;
+    if (cacheable && !expired && observed.fresh(name)) {
+      Built b = built.get(name);
+      if (b != null && b.observedVersion() == observedVersion && b.desiredVersion() == desiredVersion
+          && b.reservationVersion() == reservationVersions.getOrDefault(name, 0L)) {
+        return b.snapshot();
+      }
+    }
+    List<ContainerInfo> content = contentOf(name, reading);
+    if (!reserved.isEmpty() && content != null) {
+      Set<String> names = new HashSet<>();
+      content.forEach(c -> names.add(c.name()));
+      if (reserved.entrySet().removeIf(e -> names.contains(e.getKey()) && e.getValue().seq() < reading.listedAfter()
+          || e.getValue().expires().isBefore(now))) {
+        reservationVersions.merge(name, 1L, Long::sum);
+      }
+    }
+    NodeSnapshot snapshot = nodeSnapshot(n, content);
+    if (cacheable && content != null) {
+      built.put(name, new Built(observedVersion, reservationVersions.getOrDefault(name, 0L), desiredVersion, snapshot));
+    }
+    return snapshot;
   }
 
   /** Caller holds the lock. The node as observed ({@code null}: not ready) plus its reservations. */
@@ -255,11 +297,6 @@ final class Placer {
   }
 
   private Node node(String name) {
-    for (Node n : nodes) {
-      if (n.name().equals(name)) {
-        return n;
-      }
-    }
-    throw new IllegalArgumentException("no node '" + name + "'");
+    return byName.get(name);
   }
 }
