@@ -21,6 +21,8 @@ final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final ObservedState observed;
+  /** Node name to its position in the node list. */
+  private final Map<String, Integer> order = new java.util.HashMap<>();
 
   /** One container and the node it lives on. */
   record Observed(Node node, ContainerInfo container) {}
@@ -28,6 +30,7 @@ final class Cluster {
   Cluster(List<Node> nodes, ObservedState observed) {
     this.observed = observed;
     nodes.forEach(n -> this.nodes.put(n.name(), n));
+    nodes.forEach(n -> order.put(n.name(), order.size()));
   }
 
   ObservedState observed() {
@@ -63,11 +66,10 @@ final class Cluster {
     List<Observed> out = new ArrayList<>();
     Set<String> uncertain = new TreeSet<>();
     Set<String> unavailable = new TreeSet<>();
-    Set<String> toRead = observed.nodesToRead(service, nodes.keySet());
-    for (Node n : nodes.values()) {
-      if (!toRead.contains(n.name())) {
-        continue;
-      }
+    List<Node> toRead = new ArrayList<>();
+    observed.nodesToRead(service, nodes.keySet()).forEach(name -> toRead.add(nodes.get(name)));
+    toRead.sort(java.util.Comparator.comparingInt(n -> order.get(n.name())));
+    for (Node n : toRead) {
       try {
         for (ContainerInfo c : observed.read(n, service)) {
           out.add(new Observed(n, c));

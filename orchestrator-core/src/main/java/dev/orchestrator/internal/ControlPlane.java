@@ -275,15 +275,28 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Queues every declared or known service now, and every service found on the nodes once the
-   * resync thread has listed them. Returns at once.
+   * Queues every declared or known service, and every service found on the nodes. Returns at
+   * once. Without the observed-state cache the declared and known ones are queued now and the
+   * found ones once the resync thread has listed the nodes; with it, every node is listed first
+   * (bounding how stale the cache gets) and each service is queued once, after.
    */
   public void resync() {
     Set<String> keys = new HashSet<>(desired.services().keySet());
     keys.addAll(reconciler.books().keySet());
-    keys.forEach(this::enqueue);
+    boolean cached = cluster.observed().cached();
+    if (!cached) {
+      keys.forEach(this::enqueue);
+    }
     try {
-      lister.execute(() -> cluster.ownedServices().forEach(this::enqueue));
+      lister.execute(() -> {
+        Set<String> owned = cluster.ownedServices();
+        if (cached) {
+          keys.addAll(owned);
+          keys.forEach(this::enqueue);
+        } else {
+          owned.forEach(this::enqueue);
+        }
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("resync after close skipped");
     }

@@ -49,6 +49,10 @@ final class ObservedState {
   private final Map<String, NodeView> views = new HashMap<>();
   /** Service to the nodes whose views hold an entry for it; guarded by {@link #lock}. */
   private final Map<String, Set<String>> nodesByService = new HashMap<>();
+  /** Nodes lost or never listed since; guarded by {@link #lock}. */
+  private final Set<String> notFresh = new HashSet<>();
+  /** No listed node's view gets too old before this; guarded by {@link #lock}. */
+  private Instant freshUntil = Instant.MIN;
   /** Container id to its died or removed event, oldest first; guarded by {@link #lock}. */
   private final LinkedHashMap<String, Gone> gone = new LinkedHashMap<>();
 
@@ -174,6 +178,11 @@ final class ObservedState {
         v.listedSeq = start;
         v.listedAt = clock.instant();
         v.version++;
+        if (v.listedSeq >= v.lostSeq) {
+          notFresh.remove(v.name);
+        }
+        Instant until = v.listedAt.plus(maxStaleness);
+        freshUntil = until.isBefore(freshUntil) ? until : freshUntil;
       }
     }
   }
@@ -184,6 +193,7 @@ final class ObservedState {
       NodeView v = view(node);
       v.lostSeq = ++seq;
       v.version++;
+      notFresh.add(node);
     }
   }
 
@@ -270,11 +280,19 @@ final class ObservedState {
     synchronized (lock) {
       Set<String> out = new HashSet<>(nodesByService.getOrDefault(service, Set.of()));
       Instant now = clock.instant();
-      for (String node : nodes) {
-        if (!fresh(view(node), now)) {
-          out.add(node);
+      if (now.isAfter(freshUntil)) {
+        Instant until = Instant.MAX;
+        for (String node : nodes) {
+          NodeView v = view(node);
+          if (!fresh(v, now)) {
+            notFresh.add(node);
+          } else if (v.listedAt.plus(maxStaleness).isBefore(until)) {
+            until = v.listedAt.plus(maxStaleness);
+          }
         }
+        freshUntil = until;
       }
+      out.addAll(notFresh);
       return out;
     }
   }
