@@ -64,6 +64,12 @@ final class Placer {
   /** A slot to place: its container name and a node to prefer, if any. */
   record Want(int slot, String containerName, String preferredNode) {}
 
+  /** The placement of {@code wants.get(index)} on {@code node} needs these replicas evicted first. */
+  record Preemption(int index, String node, List<Preemptor.Candidate> victims) {}
+
+  /** One placement per want, in order, and the evictions some of them need. */
+  record Result(List<Placement> placements, List<Preemption> preemptions) {}
+
   /**
    * What the nodes run, read for one snapshot: {@code listed} holds listings made outside the
    * lock (without the cache); with the cache it is empty and content is read under the lock.
@@ -84,7 +90,7 @@ final class Placer {
    * Nodes in {@code unobserved} are treated as not ready: the caller could not list them, so
    * they may still run the very replicas being placed (a node coming back from a partition).
    */
-  List<Placement> place(ServiceSpec spec, List<Want> wants, Set<String> unobserved) {
+  Result place(ServiceSpec spec, List<Want> wants, Set<String> unobserved) {
     List<PlacementRequest> requests = new ArrayList<>();
     for (Want w : wants) {
       requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode())
@@ -100,8 +106,7 @@ final class Placer {
       synchronized (lock) {
         Optional<String> stale = staleNode(plan, snapshot, reading);
         if (stale.isEmpty()) {
-          reserve(spec, wants, plan);
-          return plan;
+          return commit(spec, wants, requests, plan, reading);
         }
         rejectedPlans++;
         log.debug("plan for {} rejected (attempt {}): node {} changed since its snapshot", spec.name(), attempt, stale.get());
@@ -109,10 +114,65 @@ final class Placer {
     }
     Reading reading = read(unobserved);
     synchronized (lock) {
-      List<Placement> plan = placeAll(requests, snapshot(reading));
-      reserve(spec, wants, plan);
-      return plan;
+      return commit(spec, wants, requests, placeAll(requests, snapshot(reading)), reading);
     }
+  }
+
+  /**
+   * Caller holds the lock. Reserves what the plan placed; then a replica that fits nowhere may
+   * evict replicas of lower-priority services ({@link Preemptor}), each eviction accounted for
+   * before the next replica's.
+   */
+  private Result commit(ServiceSpec spec, List<Want> wants, List<PlacementRequest> requests, List<Placement> plan, Reading reading) {
+    reserve(spec, wants, plan);
+    boolean unplaced = plan.stream().anyMatch(p -> !p.placed() && !p.failed());
+    if (!unplaced || desired.services().values().stream().noneMatch(s -> s.priority() < spec.priority())) {
+      return new Result(plan, List.of());
+    }
+    Instant now = clock.instant();
+    long desiredVersion = desired.servicesVersion();
+    List<NodeSnapshot> current = new ArrayList<>();
+    Map<String, List<Preemptor.Candidate>> candidates = new HashMap<>();
+    for (Node n : nodes) {
+      current.add(current(n, reading, now, desiredVersion));
+      candidates.put(n.name(), candidates(spec, n.name(), contentOf(n.name(), reading)));
+    }
+    List<Placement> out = new ArrayList<>(plan);
+    List<Preemption> preemptions = new ArrayList<>();
+    for (int i = 0; i < out.size(); i++) {
+      if (out.get(i).placed() || out.get(i).failed()) {
+        continue;
+      }
+      Preemptor.Choice choice = Preemptor.choose(requests.get(i), spec.priority(), scheduler, current, candidates).orElse(null);
+      if (choice == null) {
+        continue;
+      }
+      out.set(i, Placement.on(choice.node()));
+      reserve(spec, List.of(wants.get(i)), List.of(out.get(i)));
+      candidates.get(choice.node()).removeAll(choice.victims());
+      for (int k = 0; k < current.size(); k++) {
+        if (current.get(k).name().equals(choice.node())) {
+          current.set(k, Preemptor.without(current.get(k), choice.victims()).plus(requests.get(i)));
+        }
+      }
+      preemptions.add(new Preemption(i, choice.node(), choice.victims()));
+    }
+    return new Result(out, preemptions);
+  }
+
+  /** Caller holds the lock. Running replicas of other declared services on the node, with their priorities. */
+  private List<Preemptor.Candidate> candidates(ServiceSpec spec, String node, List<ContainerInfo> content) {
+    List<Preemptor.Candidate> out = new ArrayList<>();
+    Map<String, Reservation> reserved = reservations.getOrDefault(node, Map.of());
+    for (ContainerInfo c : content == null ? List.<ContainerInfo>of() : content) {
+      String service = c.label(OwnerLabels.SERVICE);
+      ServiceSpec owner = service == null ? null : desired.service(service);
+      if (owner != null && c.running() && !service.equals(spec.name()) && owner.priority() < spec.priority()
+          && !reserved.containsKey(c.name())) {
+        out.add(new Preemptor.Candidate(c, service, owner.priority(), owner.resources()));
+      }
+    }
+    return out;
   }
 
   /** Plans rejected because a node they placed on changed between snapshot and apply. */

@@ -39,6 +39,7 @@ public final class ServiceSpec {
   private final Duration stopGracePeriod;
   private final String workingDir;
   private final ContainerOptions options;
+  private final int priority;
   private final String specHash;
 
   private ServiceSpec(Builder b) {
@@ -59,6 +60,7 @@ public final class ServiceSpec {
     this.stopGracePeriod = b.stopGracePeriod;
     this.workingDir = b.workingDir;
     this.options = b.options;
+    this.priority = b.priority;
     this.specHash = computeHash();
   }
 
@@ -144,6 +146,14 @@ public final class ServiceSpec {
   }
 
   /** Short hash of everything but {@link #replicas()}: a different hash means "replace". */
+  /**
+   * Scheduling priority (default 0): a replica that fits nowhere may preempt replicas of services
+   * with a lower priority. Not part of {@link #specHash()}: changing it replaces no replica.
+   */
+  public int priority() {
+    return priority;
+  }
+
   public String specHash() {
     return specHash;
   }
@@ -184,12 +194,13 @@ public final class ServiceSpec {
     return o instanceof ServiceSpec other
         && name.equals(other.name)
         && replicas == other.replicas
+        && priority == other.priority
         && specHash.equals(other.specHash);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, replicas, specHash);
+    return Objects.hash(name, replicas, priority, specHash);
   }
 
   @Override
@@ -216,6 +227,7 @@ public final class ServiceSpec {
     private Duration stopGracePeriod = Duration.ofSeconds(10);
     private String workingDir = "";
     private ContainerOptions options = ContainerOptions.defaults();
+    private int priority;
 
     private Builder(String name) {
       this.name = name == null ? "" : name;
@@ -239,6 +251,13 @@ public final class ServiceSpec {
       this.stopGracePeriod = s.stopGracePeriod;
       this.workingDir = s.workingDir;
       this.options = s.options;
+      this.priority = s.priority;
+    }
+
+    /** Scheduling priority, {@value SpecValidator#MIN_PRIORITY}..{@value SpecValidator#MAX_PRIORITY}; see {@link ServiceSpec#priority()}. */
+    public Builder priority(int priority) {
+      this.priority = priority;
+      return this;
     }
 
     public Builder name(String name) {

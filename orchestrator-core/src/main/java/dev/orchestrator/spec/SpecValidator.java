@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
  * dangerous mounts the application allowed).
  */
 public final class SpecValidator {
+  /** Lowest {@link ServiceSpec#priority()} accepted. */
+  public static final int MIN_PRIORITY = -1_000_000;
+  /** Highest {@link ServiceSpec#priority()} accepted. */
+  public static final int MAX_PRIORITY = 1_000_000;
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
   /** Label prefix reserved for ownership labels. */
@@ -104,6 +108,9 @@ public final class SpecValidator {
     });
     if (spec.replicas() < 0) {
       p.add(v("replicas", String.valueOf(spec.replicas()), "must be 0 or more"));
+    }
+    if (spec.priority() < MIN_PRIORITY || spec.priority() > MAX_PRIORITY) {
+      p.add(v("priority", String.valueOf(spec.priority()), "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY));
     }
     ports(p, spec.ports());
     resources(p, spec.resources());

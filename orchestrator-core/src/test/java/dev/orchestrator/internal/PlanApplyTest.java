@@ -95,9 +95,9 @@ class PlanApplyTest {
     CountDownLatch resume = new CountDownLatch(1);
     Placer placer = new Placer(nodes, observed, pausingOnce("a", planned, resume), desired, clock);
 
-    CompletableFuture<List<Placement>> slow = CompletableFuture.supplyAsync(() -> placer.place(a, wants("a", 1), Set.of()), racers);
+    CompletableFuture<List<Placement>> slow = CompletableFuture.supplyAsync(() -> placer.place(a, wants("a", 1), Set.of()).placements(), racers);
     assertThat(planned.await(10, TimeUnit.SECONDS)).isTrue();
-    List<Placement> fast = placer.place(b, wants("b", 1), Set.of());
+    List<Placement> fast = placer.place(b, wants("b", 1), Set.of()).placements();
     resume.countDown();
     List<Placement> loser = slow.get(10, TimeUnit.SECONDS);
 
@@ -116,7 +116,7 @@ class PlanApplyTest {
     Placer placer = new Placer(nodes, observed, pausingOnce("a", planned, resume), desired, clock);
 
     CompletableFuture<List<Placement>> slow = CompletableFuture.supplyAsync(
-        () -> placer.place(a, List.of(new Placer.Want(0, "t-a-0-1", "node-1")), Set.of()), racers);
+        () -> placer.place(a, List.of(new Placer.Want(0, "t-a-0-1", "node-1")), Set.of()).placements(), racers);
     assertThat(planned.await(10, TimeUnit.SECONDS)).isTrue();
     sim.failNode("node-1");
     observed.lose("node-1"); // what the node's unavailability event does
@@ -133,7 +133,7 @@ class PlanApplyTest {
     List<CompletableFuture<List<Placement>>> all = new ArrayList<>();
     for (int s = 0; s < 12; s++) {
       ServiceSpec spec = declare("s" + s, 500);
-      all.add(CompletableFuture.supplyAsync(() -> placer.place(spec, wants(spec.name(), 2), Set.of()), racers));
+      all.add(CompletableFuture.supplyAsync(() -> placer.place(spec, wants(spec.name(), 2), Set.of()).placements(), racers));
     }
     Map<String, Integer> perNode = new HashMap<>();
     int placed = 0;
