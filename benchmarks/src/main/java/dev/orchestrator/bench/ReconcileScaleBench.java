@@ -59,6 +59,7 @@ public final class ReconcileScaleBench {
 
   private static Result run(String mode, int nodes, int services, int replicas, int resyncs) throws Exception {
     System.setProperty(ControlPlane.OBSERVED_STATE_CACHE, Boolean.toString(!mode.equals("off")));
+    metersSeen = -1;
     double baseline = heapMb();
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     AtomicInteger ready = new AtomicInteger();
@@ -100,6 +101,7 @@ public final class ReconcileScaleBench {
       long lists = 0;
       for (int r = 0; r < resyncs; r++) {
         long before = passes(meters);
+        double busy0 = passTimeMs(meters);
         long l0 = cluster.stats().lists();
         long start = System.nanoTime();
         o.resync();
@@ -107,8 +109,9 @@ public final class ReconcileScaleBench {
         resyncMs[r] = (end - start) / 1e6;
         passes += passes(meters) - before;
         lists += cluster.stats().lists() - l0;
-        System.out.printf(Locale.ROOT, "[cache %s] resync %d: %.1f ms, %d passes, %,d list calls%n", mode, r + 1, resyncMs[r],
-            passes(meters) - before, cluster.stats().lists() - l0);
+        System.out.printf(Locale.ROOT, "[cache %s] resync %d: %.1f ms, %d passes (%.0f us each on average), %,d list calls%n", mode,
+            r + 1, resyncMs[r], passes(meters) - before, (passTimeMs(meters) - busy0) * 1000 / (passes(meters) - before),
+            cluster.stats().lists() - l0);
       }
       return new Result(mode, convergeMs, convergeLists, resyncMs, passes, lists, heap, readyNow);
     } finally {
@@ -143,10 +146,32 @@ public final class ReconcileScaleBench {
 
   private static long passes(SimpleMeterRegistry meters) {
     long n = 0;
-    for (Timer t : Search.in(meters).name("orchestrator.reconcile.duration").timers()) {
+    for (Timer t : timers(meters)) {
       n += t.count();
     }
     return n;
+  }
+
+  /** Total time of every pass so far, in ms. */
+  private static double passTimeMs(SimpleMeterRegistry meters) {
+    double ms = 0;
+    for (Timer t : timers(meters)) {
+      ms += t.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) / 1e6;
+    }
+    return ms;
+  }
+
+  private static List<Timer> timerCache = List.of();
+  private static int metersSeen = -1;
+
+  /** The pass timers, searched again only when meters were added (the poll stays cheap). */
+  private static List<Timer> timers(SimpleMeterRegistry meters) {
+    int size = meters.getMeters().size();
+    if (size != metersSeen) {
+      timerCache = List.copyOf(Search.in(meters).name("orchestrator.reconcile.duration").timers());
+      metersSeen = size;
+    }
+    return timerCache;
   }
 
   private static double heapMb() throws InterruptedException {

@@ -102,6 +102,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Object applyLock = new Object();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private final ExecutorService lister;
+  private final Set<String> cordoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public ControlPlane(Config config) {
@@ -136,7 +137,7 @@ public final class ControlPlane implements AutoCloseable {
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
     this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing, observed);
     this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
-    Placer placer = new Placer(nodes, observed, config.scheduler(), desired, config.clock());
+    Placer placer = new Placer(nodes, observed, config.scheduler(), desired, config.clock(), cordoned);
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock(), creatorPool);
     this.statusView = new StatusView(desired, reconciler.books(), cluster);
@@ -268,6 +269,32 @@ public final class ControlPlane implements AutoCloseable {
     ensureOpen();
     teardown.removeOrphansNow();
     resync();
+  }
+
+  /** The node keeps what it runs but takes no new replica; false if it was cordoned already. */
+  public boolean cordon(String node) {
+    ensureOpen();
+    cluster.node(node);
+    return cordoned.add(node);
+  }
+
+  /** The node takes replicas again; services waiting for room are retried. False if it was not cordoned. */
+  public boolean uncordon(String node) {
+    ensureOpen();
+    cluster.node(node);
+    boolean changed = cordoned.remove(node);
+    if (changed) {
+      retryUnschedulable();
+    }
+    return changed;
+  }
+
+  private void retryUnschedulable() {
+    reconciler.books().forEach((name, book) -> {
+      if (book.status().replicas().stream().anyMatch(r -> r.state() == ReplicaState.UNSCHEDULABLE)) {
+        enqueue(name);
+      }
+    });
   }
 
   public Subscription subscribe(EventListener listener) {

@@ -56,8 +56,10 @@ final class Placer {
   /** Node name to its last snapshot and what it was built from (with the cache only); guarded by {@link #lock}. */
   private final Map<String, Built> built = new HashMap<>();
   private final Map<String, Node> byName = new HashMap<>();
+  /** Nodes that take no new replica; written by the API, read here. */
+  private final Set<String> cordoned;
 
-  private record Built(long observedVersion, long reservationVersion, long desiredVersion, NodeSnapshot snapshot) {}
+  private record Built(long observedVersion, long reservationVersion, long desiredVersion, boolean cordoned, NodeSnapshot snapshot) {}
 
   private record Reservation(String service, Resources resources, Instant expires, long seq) {}
 
@@ -76,8 +78,9 @@ final class Placer {
    */
   private record Reading(Map<String, List<ContainerInfo>> listed, Set<String> unreachable, long listedAfter) {}
 
-  Placer(List<Node> nodes, ObservedState observed, Scheduler scheduler, DesiredState desired, Clock clock) {
+  Placer(List<Node> nodes, ObservedState observed, Scheduler scheduler, DesiredState desired, Clock clock, Set<String> cordoned) {
     this.nodes = nodes;
+    this.cordoned = cordoned;
     this.observed = observed;
     this.scheduler = scheduler;
     this.desired = desired;
@@ -93,8 +96,8 @@ final class Placer {
   Result place(ServiceSpec spec, List<Want> wants, Set<String> unobserved) {
     List<PlacementRequest> requests = new ArrayList<>();
     for (Want w : wants) {
-      requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode())
-          .withImage(spec.image()));
+      requests.add(new PlacementRequest(spec.name(), w.slot(), spec.resources(), spec.constraints(), w.preferredNode(),
+          spec.image(), spec.tolerations(), spec.antiAffinity(), spec.maxPerNode()));
     }
     for (int attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
       Reading reading = read(unobserved);
@@ -305,6 +308,7 @@ final class Placer {
     if (cacheable && !expired && observed.fresh(name)) {
       Built b = built.get(name);
       if (b != null && b.observedVersion() == observedVersion && b.desiredVersion() == desiredVersion
+          && b.cordoned() == cordoned.contains(name)
           && b.reservationVersion() == reservationVersions.getOrDefault(name, 0L)) {
         return b.snapshot();
       }
@@ -320,7 +324,7 @@ final class Placer {
     }
     NodeSnapshot snapshot = nodeSnapshot(n, content);
     if (cacheable && content != null) {
-      built.put(name, new Built(observedVersion, reservationVersions.getOrDefault(name, 0L), desiredVersion, snapshot));
+      built.put(name, new Built(observedVersion, reservationVersions.getOrDefault(name, 0L), desiredVersion, snapshot.cordoned(), snapshot));
     }
     return snapshot;
   }
@@ -353,7 +357,7 @@ final class Placer {
       memory += r.resources().memoryBytes();
       counts.merge(r.service(), 1, Integer::sum);
     }
-    return new NodeSnapshot(n.info(), content != null, cpu, memory, counts, false, images);
+    return new NodeSnapshot(n.info(), content != null, cpu, memory, counts, cordoned.contains(n.name()), images);
   }
 
   private Node node(String name) {

@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * The default {@link Scheduler}: filter, then score. Pure and deterministic.
  *
- * <p>Filters: the node is ready, satisfies every placement constraint, and has the requested CPU
- * and memory free. Among feasible nodes the {@code preferredNode} wins outright; otherwise the node
+ * <p>Filters: the node is ready and not cordoned, satisfies every placement constraint, has the
+ * requested CPU and memory free and fewer than {@code maxPerNode} replicas of the service, and the
+ * request tolerates its taints and avoids none of the services it runs (as {@link Filters}). Among feasible nodes the {@code preferredNode} wins outright; otherwise the node
  * with the fewest replicas of the same service (spread), then the least allocated node after the
  * placement, then the smallest name. Rejections (one per failed filter, so a node may appear more
  * than once) are only built when the replica fits nowhere.
@@ -19,6 +20,8 @@ public final class SpreadScheduler implements Scheduler {
   static final String READY = "ready";
   static final String CONSTRAINTS = "constraints";
   static final String RESOURCES = "resources";
+  private static final FilterPlugin TAINTS = Filters.taints();
+  private static final FilterPlugin ANTI_AFFINITY = Filters.antiAffinity();
 
   @Override
   public Placement place(PlacementRequest request, ClusterSnapshot snapshot) {
@@ -70,10 +73,17 @@ public final class SpreadScheduler implements Scheduler {
   }
 
   static boolean fits(PlacementRequest request, NodeSnapshot node) {
-    return node.ready()
+    return node.ready() && !node.cordoned()
         && request.constraints().stream().allMatch(c -> c.matches(node.info().labels()))
         && fits(request.resources().cpuMillis(), node.cpuFreeMillis())
-        && fits(request.resources().memoryBytes(), node.memoryFreeBytes());
+        && fits(request.resources().memoryBytes(), node.memoryFreeBytes())
+        && underLimit(request, node)
+        && TAINTS.check(request, node) == Status.Code.FITS
+        && ANTI_AFFINITY.check(request, node) == Status.Code.FITS;
+  }
+
+  private static boolean underLimit(PlacementRequest request, NodeSnapshot node) {
+    return request.maxPerNode() == 0 || node.replicasOf(request.service()) < request.maxPerNode();
   }
 
   /** Every failed filter of the node, with numbers; empty when the node fits. */
@@ -82,6 +92,9 @@ public final class SpreadScheduler implements Scheduler {
     String name = node.name();
     if (!node.ready()) {
       rejections.add(new Placement.Rejection(name, READY, "node is not ready"));
+    }
+    if (node.cordoned()) {
+      rejections.add(new Placement.Rejection(name, READY, "node is cordoned"));
     }
     for (PlacementConstraint constraint : request.constraints()) {
       if (!constraint.matches(node.info().labels())) {
@@ -98,6 +111,16 @@ public final class SpreadScheduler implements Scheduler {
     if (!fits(wanted.memoryBytes(), node.memoryFreeBytes())) {
       rejections.add(new Placement.Rejection(name, RESOURCES, "insufficient memory: requested "
           + Resources.formatBytes(wanted.memoryBytes()) + ", free " + Resources.formatBytes(node.memoryFreeBytes())));
+    }
+    if (!underLimit(request, node)) {
+      rejections.add(new Placement.Rejection(name, RESOURCES, "max " + request.maxPerNode() + " replicas of " + request.service()
+          + " per node: " + node.replicasOf(request.service()) + " here"));
+    }
+    for (FilterPlugin plugin : List.of(TAINTS, ANTI_AFFINITY)) {
+      Status status = plugin.filter(request, node);
+      if (!status.isFit()) {
+        rejections.add(new Placement.Rejection(name, plugin.name(), status.reason(), status.code() == Status.Code.ERROR));
+      }
     }
     return rejections;
   }

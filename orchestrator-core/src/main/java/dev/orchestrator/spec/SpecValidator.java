@@ -109,6 +109,19 @@ public final class SpecValidator {
     if (spec.replicas() < 0) {
       p.add(v("replicas", String.valueOf(spec.replicas()), "must be 0 or more"));
     }
+    if (spec.maxPerNode() < 0) {
+      p.add(v("maxPerNode", String.valueOf(spec.maxPerNode()), "must be 0 or more"));
+    }
+    for (String other : new java.util.TreeSet<>(spec.antiAffinity())) {
+      if (!DNS_LABEL.matcher(other).matches()) {
+        p.add(v("antiAffinity", other, "is not a service name (a DNS label)"));
+      }
+    }
+    for (int i = 0; i < spec.tolerations().size(); i++) {
+      if (spec.tolerations().get(i).key().isEmpty()) {
+        p.add(v("tolerations[" + i + "].key", "", "must not be empty"));
+      }
+    }
     if (spec.priority() < MIN_PRIORITY || spec.priority() > MAX_PRIORITY) {
       p.add(v("priority", String.valueOf(spec.priority()), "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY));
     }

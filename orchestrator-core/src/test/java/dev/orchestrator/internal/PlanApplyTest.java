@@ -93,7 +93,7 @@ class PlanApplyTest {
     ServiceSpec b = declare("b", 600);
     CountDownLatch planned = new CountDownLatch(1);
     CountDownLatch resume = new CountDownLatch(1);
-    Placer placer = new Placer(nodes, observed, pausingOnce("a", planned, resume), desired, clock);
+    Placer placer = new Placer(nodes, observed, pausingOnce("a", planned, resume), desired, clock, Set.of());
 
     CompletableFuture<List<Placement>> slow = CompletableFuture.supplyAsync(() -> placer.place(a, wants("a", 1), Set.of()).placements(), racers);
     assertThat(planned.await(10, TimeUnit.SECONDS)).isTrue();
@@ -113,7 +113,7 @@ class PlanApplyTest {
     ServiceSpec a = declare("a", 100);
     CountDownLatch planned = new CountDownLatch(1);
     CountDownLatch resume = new CountDownLatch(1);
-    Placer placer = new Placer(nodes, observed, pausingOnce("a", planned, resume), desired, clock);
+    Placer placer = new Placer(nodes, observed, pausingOnce("a", planned, resume), desired, clock, Set.of());
 
     CompletableFuture<List<Placement>> slow = CompletableFuture.supplyAsync(
         () -> placer.place(a, List.of(new Placer.Want(0, "t-a-0-1", "node-1")), Set.of()).placements(), racers);
@@ -129,7 +129,7 @@ class PlanApplyTest {
   @Test
   void manyConcurrentPlacementsNeverOverCommitANode() throws Exception {
     cluster(3, 2000);
-    Placer placer = new Placer(nodes, observed, Schedulers.binPack(), desired, clock);
+    Placer placer = new Placer(nodes, observed, Schedulers.binPack(), desired, clock, Set.of());
     List<CompletableFuture<List<Placement>>> all = new ArrayList<>();
     for (int s = 0; s < 12; s++) {
       ServiceSpec spec = declare("s" + s, 500);
