@@ -79,7 +79,7 @@ final class Placer {
   private record Reading(Map<String, List<ContainerInfo>> listed, Set<String> unreachable, long listedAfter) {}
 
   Placer(List<Node> nodes, ObservedState observed, Scheduler scheduler, DesiredState desired, Clock clock, Set<String> cordoned) {
-    this.nodes = nodes;
+    this.nodes = nodes.stream().sorted(java.util.Comparator.comparing(Node::name)).toList(); // snapshots need no sort
     this.cordoned = cordoned;
     this.observed = observed;
     this.scheduler = scheduler;
