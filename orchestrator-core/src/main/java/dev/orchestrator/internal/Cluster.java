@@ -85,16 +85,21 @@ final class Cluster {
     return new Observation(out, uncertain, unavailable);
   }
 
+  /** What a relisting of every node found: the services with containers there, and those whose containers changed. */
+  record Relisted(Set<String> owned, Set<String> changed) {}
+
   /**
-   * Services that have containers owned by this instance on a reachable node. Lists every node
-   * in full (the resync that bounds how stale the observed state can get).
+   * Lists every reachable node in full (the resync that bounds how stale the observed state can
+   * get): the services that have containers owned by this instance there and, with the cache, the
+   * services whose observed containers the listing changed.
    */
-  Set<String> ownedServices() {
+  Relisted relistAll() {
     Set<String> services = new TreeSet<>();
+    Set<String> changed = new TreeSet<>();
     for (Node n : nodes.values()) {
       try {
         if (observed.cached()) {
-          observed.relist(n);
+          changed.addAll(observed.relist(n));
         }
         observed.readAll(n)
             .forEach(c -> {
@@ -107,6 +112,6 @@ final class Cluster {
         log.debug("node {} not listed: {}", n.name(), e.getMessage());
       }
     }
-    return services;
+    return new Relisted(services, changed);
   }
 }

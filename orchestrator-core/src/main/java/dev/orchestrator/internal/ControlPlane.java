@@ -302,27 +302,25 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   /**
-   * Queues every declared or known service, and every service found on the nodes. Returns at
-   * once. Without the observed-state cache the declared and known ones are queued now and the
-   * found ones once the resync thread has listed the nodes; with it, every node is listed first
-   * (bounding how stale the cache gets) and each service is queued once, after.
+   * Queues every declared or known service now, and relists every node on the resync thread. Then,
+   * without the observed-state cache, it queues every service found there; with it, only those not
+   * queued already or whose observed containers the listing changed (the cache is trusted in
+   * between, so one pass per service suffices). Returns at once.
    */
   public void resync() {
     Set<String> keys = new HashSet<>(desired.services().keySet());
     keys.addAll(reconciler.books().keySet());
+    keys.forEach(this::enqueue);
     boolean cached = cluster.observed().cached();
-    if (!cached) {
-      keys.forEach(this::enqueue);
-    }
     try {
       lister.execute(() -> {
-        Set<String> owned = cluster.ownedServices();
-        if (cached) {
-          keys.addAll(owned);
-          keys.forEach(this::enqueue);
-        } else {
-          owned.forEach(this::enqueue);
+        Cluster.Relisted found = cluster.relistAll();
+        for (String service : found.owned()) {
+          if (!cached || !keys.contains(service) || found.changed().contains(service)) {
+            enqueue(service);
+          }
         }
+        found.changed().forEach(this::enqueue);
       });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("resync after close skipped");

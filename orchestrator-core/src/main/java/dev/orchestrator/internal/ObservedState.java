@@ -153,8 +153,8 @@ final class ObservedState {
     }
   }
 
-  /** Lists the node in full now and replaces its view; throws what the listing throws. */
-  void relist(Node node) {
+  /** Lists the node in full now and replaces its view; returns the services whose entries changed. Throws what the listing throws. */
+  Set<String> relist(Node node) {
     long start;
     synchronized (lock) {
       start = seq;
@@ -171,8 +171,11 @@ final class ObservedState {
       NodeView v = view(node.name());
       Set<String> services = new TreeSet<>(byService.keySet());
       services.addAll(v.services.keySet());
+      Set<String> changed = new TreeSet<>();
       for (String s : services) {
-        apply(v, s, byService.getOrDefault(s, List.of()), start);
+        if (apply(v, s, byService.getOrDefault(s, List.of()), start)) {
+          changed.add(s);
+        }
       }
       if (start >= v.listedSeq) {
         v.listedSeq = start;
@@ -184,6 +187,7 @@ final class ObservedState {
         Instant until = v.listedAt.plus(maxStaleness);
         freshUntil = until.isBefore(freshUntil) ? until : freshUntil;
       }
+      return changed;
     }
   }
 
@@ -304,16 +308,20 @@ final class ObservedState {
     }
   }
 
-  /** Caller holds the lock. Applies a listing that began at {@code start}, unless a newer one was applied. */
-  private void apply(NodeView v, String service, List<ContainerInfo> listed, long start) {
+  /**
+   * Caller holds the lock. Applies a listing that began at {@code start}, unless a newer one was
+   * applied; returns whether the entry's containers changed.
+   */
+  private boolean apply(NodeView v, String service, List<ContainerInfo> listed, long start) {
     if (listed.isEmpty() && !v.services.containsKey(service)) {
-      return;
+      return false;
     }
     Entry e = entry(v, service);
     if (start < e.listedSeq) {
-      return;
+      return false;
     }
-    if (!e.containers.equals(listed)) {
+    boolean changed = !e.containers.equals(listed);
+    if (changed) {
       v.version++;
     }
     e.containers = List.copyOf(listed);
@@ -326,6 +334,7 @@ final class ObservedState {
         nodesByService.remove(service);
       }
     }
+    return changed;
   }
 
   /** Caller holds the lock. The entry's containers with died and removed events applied. */

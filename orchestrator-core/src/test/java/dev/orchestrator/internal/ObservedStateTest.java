@@ -158,4 +158,15 @@ class ObservedStateTest {
     observed.read(node, "web");
     assertThat(lists()).isEqualTo(before + 1);
   }
+
+  @Test
+  void aFullListingNamesOnlyTheServicesWhoseContainersChanged() {
+    create("web", 0);
+    String db = create("db", 0);
+    observed.relist(node);
+    assertThat(observed.relist(node)).isEmpty();
+    sim.crash(db, 1); // no event reaches the cache: only the listing can tell
+    assertThat(observed.relist(node)).containsExactly("db");
+    assertThat(observed.read(node, "db").get(0).state()).isEqualTo(ContainerState.EXITED);
+  }
 }
