@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ReconcileScaleBench {
   private ReconcileScaleBench() {}
 
-  record Result(String mode, double convergeMs, double convergeCpuMs, long convergeLists, double[] resyncMs, double[] resyncCpuMs,
+  record Result(String mode, double convergeMs, double convergeCpuMs, long convergeLists, double[] resyncMs,
       long resyncPasses, long resyncLists, double heapMb, int ready) {}
 
-  /** CPU time of the whole process so far (every thread), in ms: robust where other work shares the cores. */
+  /** CPU time of the whole process so far (every thread, JIT and GC included), in ms. */
   private static double cpuMs() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime() / 1e6;
@@ -52,16 +52,14 @@ public final class ReconcileScaleBench {
       results.add(run(mode, nodes, services, replicas, resyncs));
     }
     System.out.println();
-    System.out.println("| observed-state cache | converge, wall (ms) | converge, process CPU (ms) | list calls to converge | ready | steady resync pass, wall, median (ms) | min | max | resync, process CPU, median (ms) | passes per resync | list calls per resync | heap used after converging (MB) |");
-    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    System.out.println("| observed-state cache | converge, wall (ms) | converge, process CPU (ms) | list calls to converge | ready | steady resync pass, wall, median (ms) | min | max | passes per resync | list calls per resync | heap used after converging (MB) |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Result r : results) {
       double[] sorted = r.resyncMs().clone();
       java.util.Arrays.sort(sorted);
-      double[] cpu = r.resyncCpuMs().clone();
-      java.util.Arrays.sort(cpu);
-      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %,d | %,d | %.1f | %.1f | %.1f | %.1f | %d | %,d | %.0f |%n", r.mode(), r.convergeMs(),
+      System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f | %,d | %,d | %.1f | %.1f | %.1f | %d | %,d | %.0f |%n", r.mode(), r.convergeMs(),
           r.convergeCpuMs(), r.convergeLists(), r.ready(), sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1],
-          cpu[cpu.length / 2], r.resyncPasses() / sorted.length, r.resyncLists() / sorted.length, r.heapMb());
+          r.resyncPasses() / sorted.length, r.resyncLists() / sorted.length, r.heapMb());
     }
   }
 
@@ -107,27 +105,23 @@ public final class ReconcileScaleBench {
       System.out.printf(Locale.ROOT, "[cache %s] converged %,d/%,d replicas in %.0f ms (%.0f ms process CPU) with %,d list calls; heap %.0f MB%n",
           mode, readyNow, total, convergeMs, convergeCpuMs, convergeLists, heap);
       double[] resyncMs = new double[resyncs];
-      double[] resyncCpuMs = new double[resyncs];
       long passes = 0;
       long lists = 0;
       for (int r = 0; r < resyncs; r++) {
         long before = passes();
         double busy0 = passTimeMs();
         long l0 = cluster.stats().lists();
-        double c0 = cpuMs();
         long start = System.nanoTime();
         o.resync();
         long end = quiesce(meters, before + services);
         resyncMs[r] = (end - start) / 1e6;
-        // the quiet wait after the last pass costs little CPU (a poll every millisecond)
-        resyncCpuMs[r] = cpuMs() - c0;
         passes += passes() - before;
         lists += cluster.stats().lists() - l0;
         System.out.printf(Locale.ROOT, "[cache %s] resync %d: %.1f ms, %d passes (%.0f us each on average), %,d list calls%n", mode,
             r + 1, resyncMs[r], passes() - before, (passTimeMs() - busy0) * 1000 / (passes() - before),
             cluster.stats().lists() - l0);
       }
-      return new Result(mode, convergeMs, convergeCpuMs, convergeLists, resyncMs, resyncCpuMs, passes, lists, heap, readyNow);
+      return new Result(mode, convergeMs, convergeCpuMs, convergeLists, resyncMs, passes, lists, heap, readyNow);
     } finally {
       o.close();
       cluster.close();
