@@ -52,6 +52,7 @@ final class ServiceReconciler implements Reconciler<String> {
   private final Clock clock;
   private final Executor creators;
   private final Map<String, ServiceBook> books = new ConcurrentHashMap<>();
+  private final Evictions evictions;
 
   ServiceReconciler(Cluster cluster, DesiredState desired, Placer placer, ReplicaOps ops, HealthProber prober,
       EventBus events, OrchestratorMetrics metrics, Teardown teardown, Clock clock, Executor creators) {
@@ -66,6 +67,7 @@ final class ServiceReconciler implements Reconciler<String> {
     this.teardown = teardown;
     this.clock = clock;
     this.creators = creators;
+    this.evictions = new Evictions(cluster, desired, placer, ops);
   }
 
   Map<String, ServiceBook> books() {
@@ -279,7 +281,7 @@ final class ServiceReconciler implements Reconciler<String> {
   private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<String> unobserved) {
     Placer.Result placed = placer.place(spec, missing, unobserved);
     List<Placement> placements = placed.placements();
-    Set<Integer> unevicted = evict(spec, missing, placed.preemptions());
+    Set<Integer> unevicted = evictions.evict(spec, missing, placed.preemptions());
     ReconcileResult result = ReconcileResult.done();
     Map<String, String> mdc = MDC.getCopyOfContextMap();
     List<CompletableFuture<ContainerInfo>> started = new ArrayList<>();
@@ -359,35 +361,6 @@ final class ServiceReconciler implements Reconciler<String> {
       throw firstFailure;
     }
     return result;
-  }
-
-  /**
-   * Evicts the victims of each preemption (withdrawn from the registry, then stopped and removed);
-   * their services are queued by the removal events and place them again if they fit. Returns the
-   * wants whose victims could not all be evicted: their reservations are released and they are
-   * retried shortly instead of being created on a node that may lack the room.
-   */
-  private Set<Integer> evict(ServiceSpec spec, List<Placer.Want> missing, List<Placer.Preemption> preemptions) {
-    Set<Integer> failed = new HashSet<>();
-    for (Placer.Preemption p : preemptions) {
-      String replica = ReplicaOps.replicaName(spec.name(), missing.get(p.index()).slot());
-      Node node = cluster.node(p.node());
-      for (Preemptor.Candidate v : p.victims()) {
-        String reason = "preempted " + ReplicaOps.replicaName(v.service(), ReplicaOps.slotOf(v.container())) + " (priority "
-            + v.priority() + ") on " + p.node() + " for " + replica + " (priority " + spec.priority() + ")";
-        log.info(reason);
-        ServiceSpec victimSpec = desired.service(v.service());
-        try {
-          ops.remove(node, v.container(), null, victimSpec == null ? Duration.ZERO : victimSpec.stopGracePeriod(), reason);
-        } catch (RuntimeException e) {
-          log.warn("{} failed: {}", reason, e.getMessage());
-          failed.add(p.index());
-          placer.release(missing.get(p.index()).containerName());
-          break;
-        }
-      }
-    }
-    return failed;
   }
 
   private static ContainerInfo join(CompletableFuture<ContainerInfo> future) {
