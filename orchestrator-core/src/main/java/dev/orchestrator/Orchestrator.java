@@ -177,6 +177,20 @@ public final class Orchestrator implements AutoCloseable {
     plane.sweep();
   }
 
+  /**
+   * Cordons a node: it keeps the replicas it runs but the scheduler places no new one there.
+   * Returns false if it was cordoned already; throws {@link IllegalArgumentException} for an
+   * unknown node.
+   */
+  public boolean cordon(String node) {
+    return plane.cordon(node);
+  }
+
+  /** Lets a cordoned node take replicas again; replicas waiting for room are retried at once. */
+  public boolean uncordon(String node) {
+    return plane.uncordon(node);
+  }
+
   /** Re-lists every node and reconciles every service now, instead of at the next periodic resync. */
   public void resync() {
     plane.resync();

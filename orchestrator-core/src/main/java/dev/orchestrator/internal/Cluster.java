@@ -13,25 +13,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The nodes an orchestrator drives, and what they run for it. Observation is always a fresh
- * listing by ownership labels: the runtime is the truth, events only say when to look.
- * Immutable after construction; thread-safe.
+ * The nodes an orchestrator drives, and what they run for it, read through the
+ * {@link ObservedState} (listings by ownership labels, kept between passes and refreshed where
+ * events or changes say, see there). Immutable after construction; thread-safe.
  */
 final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-  private final String instanceId;
   private final Map<String, Node> nodes = new LinkedHashMap<>();
+  private final ObservedState observed;
+  /** Node name to its position in the node list. */
+  private final Map<String, Integer> order = new java.util.HashMap<>();
 
   /** One container and the node it lives on. */
   record Observed(Node node, ContainerInfo container) {}
 
-  Cluster(String instanceId, List<Node> nodes) {
-    this.instanceId = instanceId;
+  Cluster(List<Node> nodes, ObservedState observed) {
+    this.observed = observed;
     nodes.forEach(n -> this.nodes.put(n.name(), n));
+    nodes.forEach(n -> order.put(n.name(), order.size()));
+  }
+
+  ObservedState observed() {
+    return observed;
   }
 
   String instanceId() {
-    return instanceId;
+    return observed.instanceId();
   }
 
   List<Node> nodes() {
@@ -63,9 +70,12 @@ final class Cluster {
     List<Observed> out = new ArrayList<>();
     Set<String> uncertain = new TreeSet<>();
     Set<String> unavailable = new TreeSet<>();
-    for (Node n : nodes.values()) {
+    List<Node> toRead = new ArrayList<>();
+    observed.nodesToRead(service, nodes.keySet()).forEach(name -> toRead.add(nodes.get(name)));
+    toRead.sort(java.util.Comparator.comparingInt(n -> order.get(n.name())));
+    for (Node n : toRead) {
       try {
-        for (ContainerInfo c : n.call("list", service, () -> n.runtime().list(OwnerLabels.ofService(instanceId, service)))) {
+        for (ContainerInfo c : observed.read(n, service)) {
           out.add(new Observed(n, c));
         }
       } catch (NodeUnavailableException e) {
@@ -79,12 +89,23 @@ final class Cluster {
     return new Observation(out, uncertain, unavailable);
   }
 
-  /** Services that have containers owned by this instance on a reachable node. */
-  Set<String> ownedServices() {
+  /** What a relisting of every node found: the services with containers there, and those whose containers changed. */
+  record Relisted(Set<String> owned, Set<String> changed) {}
+
+  /**
+   * Lists every reachable node in full (the resync that bounds how stale the observed state can
+   * get): the services that have containers owned by this instance there and, with the cache, the
+   * services whose observed containers the listing changed.
+   */
+  Relisted relistAll() {
     Set<String> services = new TreeSet<>();
+    Set<String> changed = new TreeSet<>();
     for (Node n : nodes.values()) {
       try {
-        n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(instanceId)))
+        if (observed.cached()) {
+          changed.addAll(observed.relist(n));
+        }
+        observed.readAll(n)
             .forEach(c -> {
               String s = c.label(OwnerLabels.SERVICE);
               if (s != null) {
@@ -95,6 +116,6 @@ final class Cluster {
         log.debug("node {} not listed: {}", n.name(), e.getMessage());
       }
     }
-    return services;
+    return new Relisted(services, changed);
   }
 }

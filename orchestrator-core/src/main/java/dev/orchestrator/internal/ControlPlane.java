@@ -77,6 +77,12 @@ public final class ControlPlane implements AutoCloseable {
       SpecValidator.Options validation,
       List<EventListener> listeners) {}
 
+  /**
+   * System property: "false" turns the observed-state cache off (every pass lists every node, as
+   * before the cache), for side-by-side measurement only.
+   */
+  public static final String OBSERVED_STATE_CACHE = "dev.orchestrator.observedStateCache";
+
   private final Config config;
   private final DesiredState desired = new DesiredState();
   private final EventBus events = new EventBus();
@@ -97,6 +103,7 @@ public final class ControlPlane implements AutoCloseable {
   private final Object applyLock = new Object();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
   private final ExecutorService lister;
+  private final Set<String> cordoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public ControlPlane(Config config) {
@@ -114,11 +121,13 @@ public final class ControlPlane implements AutoCloseable {
     this.creatorPool = boundedPool("orchestrator-create", config.engineConcurrency());
     this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
     this.lister = boundedPool("orchestrator-resync", 1);
+    ObservedState observed = new ObservedState(config.instanceId(), config.clock(), maxStaleness(config.resyncInterval()),
+        !"false".equals(System.getProperty(OBSERVED_STATE_CACHE)));
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < infos.size(); i++) {
-      nodes.add(new Node(config.runtimes().get(i), infos.get(i), enginePool, config.callTimeout()));
+      nodes.add(new Node(config.runtimes().get(i), infos.get(i), enginePool, config.callTimeout(), observed::lose));
     }
-    this.cluster = new Cluster(config.instanceId(), nodes);
+    this.cluster = new Cluster(nodes, observed);
     long maxCpu = nodes.stream().mapToLong(n -> n.info().cpuMillis()).max().orElse(0);
     long maxMemory = nodes.stream().mapToLong(n -> n.info().memoryBytes()).max().orElse(0);
     Set<String> engineDirs = new HashSet<>();
@@ -133,9 +142,9 @@ public final class ControlPlane implements AutoCloseable {
     ExponentialBackoffRateLimiter<String> retries = new ExponentialBackoffRateLimiter<>(config.retryBase(), config.retryMax());
     WorkQueue<String> queue = WorkQueue.create(config.clock(), retries);
     this.prober = new HealthProber(config.clock(), timer, probePool, this::enqueue);
-    this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing);
+    this.ops = new ReplicaOps(config.instanceId(), config.registry(), config.networks(), config.volumes(), prober, events, config.clock(), closing, observed);
     this.teardown = new Teardown(config.instanceId(), desired, ops, config.networks(), config.volumes(), config.clock(), config.orphanGracePeriod());
-    Placer placer = new Placer(config.instanceId(), nodes, config.scheduler(), desired, config.volumes(), config.clock());
+    Placer placer = new Placer(nodes, observed, config.scheduler(), desired, config.volumes(), config.clock(), cordoned);
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock(), creatorPool);
     this.statusView = new StatusView(desired, reconciler.books(), cluster);
@@ -311,20 +320,57 @@ public final class ControlPlane implements AutoCloseable {
     resync();
   }
 
+  /** The node keeps what it runs but takes no new replica; false if it was cordoned already. */
+  public boolean cordon(String node) {
+    ensureOpen();
+    cluster.node(node);
+    return cordoned.add(node);
+  }
+
+  /** The node takes replicas again; services waiting for room are retried. False if it was not cordoned. */
+  public boolean uncordon(String node) {
+    ensureOpen();
+    cluster.node(node);
+    boolean changed = cordoned.remove(node);
+    if (changed) {
+      retryUnschedulable();
+    }
+    return changed;
+  }
+
+  private void retryUnschedulable() {
+    reconciler.books().forEach((name, book) -> {
+      if (book.status().replicas().stream().anyMatch(r -> r.state() == ReplicaState.UNSCHEDULABLE)) {
+        enqueue(name);
+      }
+    });
+  }
+
   public Subscription subscribe(EventListener listener) {
     return events.subscribe(listener);
   }
 
   /**
-   * Queues every declared or known service now, and every service found on the nodes once the
-   * resync thread has listed them. Returns at once.
+   * Queues every declared or known service now, and relists every node on the resync thread. Then,
+   * without the observed-state cache, it queues every service found there; with it, only those not
+   * queued already or whose observed containers the listing changed (the cache is trusted in
+   * between, so one pass per service suffices). Returns at once.
    */
   public void resync() {
     Set<String> keys = new HashSet<>(desired.services().keySet());
     keys.addAll(reconciler.books().keySet());
     keys.forEach(this::enqueue);
+    boolean cached = cluster.observed().cached();
     try {
-      lister.execute(() -> cluster.ownedServices().forEach(this::enqueue));
+      lister.execute(() -> {
+        Cluster.Relisted found = cluster.relistAll();
+        for (String service : found.owned()) {
+          if (!cached || !keys.contains(service) || found.changed().contains(service)) {
+            enqueue(service);
+          }
+        }
+        found.changed().forEach(this::enqueue);
+      });
     } catch (java.util.concurrent.RejectedExecutionException e) {
       log.debug("resync after close skipped");
     }
@@ -337,6 +383,7 @@ public final class ControlPlane implements AutoCloseable {
   }
 
   private void onRuntimeEvent(RuntimeEvent e) {
+    cluster.observed().onEvent(e);
     String owner = e.labels().get(OwnerLabels.INSTANCE);
     String service = e.labels().get(OwnerLabels.SERVICE);
     if (config.instanceId().equals(owner) && service != null) {
@@ -424,6 +471,12 @@ public final class ControlPlane implements AutoCloseable {
         log.warn("closing {} failed", c, e);
       }
     }
+  }
+
+  /** How old a node's observed view may get: the resync interval, and less than a reservation lives. */
+  private static Duration maxStaleness(Duration resyncInterval) {
+    Duration bound = Placer.RESERVATION_TTL.dividedBy(2);
+    return resyncInterval.compareTo(bound) < 0 ? resyncInterval : bound;
   }
 
   private static ExecutorService boundedPool(String name, int threads) {

@@ -19,11 +19,20 @@ final class DesiredState {
   private final Map<String, NetworkSpec> networks = new ConcurrentHashMap<>();
   /** Services deleted through the API whose teardown has not finished. */
   private final Set<String> deleted = ConcurrentHashMap.newKeySet();
+  /** Bumped on every change of the declared services. */
+  private final java.util.concurrent.atomic.AtomicLong servicesVersion = new java.util.concurrent.atomic.AtomicLong();
 
   /** Stores the spec; returns the previous one, if any. */
   Optional<ServiceSpec> put(ServiceSpec spec) {
     deleted.remove(spec.name());
-    return Optional.ofNullable(services.put(spec.name(), spec));
+    ServiceSpec previous = services.put(spec.name(), spec);
+    servicesVersion.incrementAndGet();
+    return Optional.ofNullable(previous);
+  }
+
+  /** Changes whenever a service is declared, changed or deleted. */
+  long servicesVersion() {
+    return servicesVersion.get();
   }
 
   /** Declares {@code next} in place of {@code expected} if that is still the declaration (a rollback). */
@@ -35,6 +44,7 @@ final class DesiredState {
     ServiceSpec previous = services.remove(service);
     if (previous != null) {
       deleted.add(service);
+      servicesVersion.incrementAndGet();
     }
     return Optional.ofNullable(previous);
   }

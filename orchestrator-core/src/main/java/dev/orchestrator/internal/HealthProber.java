@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,8 @@ final class HealthProber implements AutoCloseable {
   private final ExecutorService pool;
   private final Consumer<String> onChange;
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
+  /** Service to the ids of its tracked containers, so that a pass touches only its own. */
+  private final Map<String, java.util.Set<String>> byService = new ConcurrentHashMap<>();
 
   HealthProber(Clock clock, ClockScheduler timer, ExecutorService pool, Consumer<String> onChange) {
     this.clock = clock;
@@ -81,6 +84,7 @@ final class HealthProber implements AutoCloseable {
       if (t.readiness != null) {
         timer.scheduleAt(started.plus(t.readiness.initialDelay()), () -> submit(t, t.readiness, SelfProbing.Purpose.READINESS));
       }
+      byService.computeIfAbsent(service, k -> ConcurrentHashMap.newKeySet()).add(id);
       return t;
     });
   }
@@ -89,19 +93,23 @@ final class HealthProber implements AutoCloseable {
     Tracked t = tracked.remove(containerId);
     if (t != null) {
       t.stopped = true;
+      java.util.Set<String> ids = byService.get(t.service);
+      if (ids != null) {
+        ids.remove(containerId);
+      }
     }
   }
 
   /** Stops probing the service's containers that are not in {@code alive}. */
   void retainOnly(String service, java.util.Set<String> alive) {
-    tracked.values().removeIf(t -> {
-      boolean gone = t.service.equals(service) && !alive.contains(t.container.id());
-      if (gone) {
-        t.stopped = true;
+    java.util.Set<String> ids = byService.getOrDefault(service, java.util.Set.of());
+    for (String id : List.copyOf(ids)) {
+      if (!alive.contains(id)) {
+        untrack(id);
       }
-      return gone;
-    });
+    }
   }
+
 
   /** Whether readiness has been decided at least once (always true without a readiness check). */
   boolean hasVerdict(String containerId) {
@@ -264,5 +272,6 @@ final class HealthProber implements AutoCloseable {
   public void close() {
     tracked.values().forEach(t -> t.stopped = true);
     tracked.clear();
+    byService.clear();
   }
 }

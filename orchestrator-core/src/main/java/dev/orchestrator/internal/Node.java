@@ -3,6 +3,7 @@ package dev.orchestrator.internal;
 import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.NodeInfo;
+import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.RuntimeTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -12,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * One node's runtime behind a deadline: every call runs on the bounded engine pool and the
@@ -23,12 +25,19 @@ final class Node {
   private final NodeInfo info;
   private final ExecutorService enginePool;
   private final Duration callTimeout;
+  private final Consumer<String> lostTrack;
 
-  Node(ContainerRuntime runtime, NodeInfo info, ExecutorService enginePool, Duration callTimeout) {
+  /**
+   * {@code lostTrack} hears the node's name when a call finds it unavailable or times out (health
+   * probes excepted: a slow application is not a slow engine), so that what is known of it is
+   * listed again before it is trusted.
+   */
+  Node(ContainerRuntime runtime, NodeInfo info, ExecutorService enginePool, Duration callTimeout, Consumer<String> lostTrack) {
     this.runtime = runtime;
     this.info = info;
     this.enginePool = enginePool;
     this.callTimeout = callTimeout;
+    this.lostTrack = lostTrack;
   }
 
   String name() {
@@ -48,6 +57,17 @@ final class Node {
   }
 
   <T> T call(String operation, String resource, Duration timeout, Callable<T> call) {
+    try {
+      return timed(operation, resource, timeout, call);
+    } catch (RuntimeTimeoutException | NodeUnavailableException e) {
+      if (!operation.contains("probe")) {
+        lostTrack.accept(name());
+      }
+      throw e;
+    }
+  }
+
+  private <T> T timed(String operation, String resource, Duration timeout, Callable<T> call) {
     Future<T> future;
     try {
       future = enginePool.submit(call);

@@ -34,10 +34,13 @@ final class ReplicaOps {
   private final EventBus events;
   private final Clock clock;
   private final java.util.concurrent.atomic.AtomicBoolean closing;
+  private final ObservedState observed;
 
   ReplicaOps(String instanceId, ServiceRegistry registry, NetworkProvider networks, VolumeProvider volumes,
-      HealthProber prober, EventBus events, Clock clock, java.util.concurrent.atomic.AtomicBoolean closing) {
+      HealthProber prober, EventBus events, Clock clock, java.util.concurrent.atomic.AtomicBoolean closing,
+      ObservedState observed) {
     this.instanceId = instanceId;
+    this.observed = observed;
     this.registry = registry;
     this.networks = networks;
     this.volumes = volumes;
@@ -80,7 +83,8 @@ final class ReplicaOps {
     ensureOpen("create of " + name);
     String id;
     try {
-      id = node.call("create", name, () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
+      id = change(node, spec.name(), "create", name, node.callTimeout(),
+          () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
     } catch (ContainerConflictException e) {
       id = e.resourceId();
       String existing = id;
@@ -100,10 +104,16 @@ final class ReplicaOps {
     events.publish(new OrchestratorEvent.ReplicaScheduled(clock.instant(), spec.name(), replica, node.name()));
     ensureOpen("start of " + name);
     try {
-      node.run("start", containerId, () -> node.runtime().start(containerId));
+      change(node, spec.name(), "start", containerId, node.callTimeout(), () -> {
+        node.runtime().start(containerId);
+        return null;
+      });
     } catch (RuntimeException e) {
       try {
-        node.run("remove", containerId, () -> node.runtime().remove(containerId));
+        change(node, spec.name(), "remove", containerId, node.callTimeout(), () -> {
+          node.runtime().remove(containerId);
+          return null;
+        });
         detach(containerId);
       } catch (RuntimeException removal) {
         e.addSuppressed(removal);
@@ -142,7 +152,28 @@ final class ReplicaOps {
 
   void start(Node node, ContainerInfo c) {
     ensureOpen("start of " + c.name());
-    node.run("start", c.id(), () -> node.runtime().start(c.id()));
+    change(node, serviceOf(c), "start", c.id(), node.callTimeout(), () -> {
+      node.runtime().start(c.id());
+      return null;
+    });
+  }
+
+  /**
+   * A call that changes what the node runs for the service: the observed entry is marked before
+   * (a listing racing the call is not trusted) and after (nor one that began before it finished).
+   */
+  private <T> T change(Node node, String service, String operation, String resource, Duration timeout,
+      java.util.concurrent.Callable<T> call) {
+    observed.touch(node.name(), service);
+    try {
+      return node.call(operation, resource, timeout, call);
+    } finally {
+      observed.touch(node.name(), service);
+    }
+  }
+
+  private static String serviceOf(ContainerInfo c) {
+    return java.util.Objects.requireNonNullElse(c.label(OwnerLabels.SERVICE), "");
   }
 
   /** Withdraws, stops with the grace period, removes, and releases the container's attachments. */
@@ -152,7 +183,10 @@ final class ReplicaOps {
     if (c.running()) {
       stop(node, c, grace);
     }
-    node.run("remove", c.id(), () -> node.runtime().remove(c.id()));
+    change(node, serviceOf(c), "remove", c.id(), node.callTimeout(), () -> {
+      node.runtime().remove(c.id());
+      return null;
+    });
     detach(c.id());
     events.publish(new OrchestratorEvent.ReplicaRemoved(clock.instant(), c.label(OwnerLabels.SERVICE),
         replicaName(c.label(OwnerLabels.SERVICE), slotOf(c)), reason));
@@ -160,7 +194,7 @@ final class ReplicaOps {
 
   /** Stops a running container (liveness failure); it stays for the restart logic to see. */
   void stop(Node node, ContainerInfo c, Duration grace) {
-    node.call("stop", c.id(), node.callTimeout().plus(grace), () -> {
+    change(node, serviceOf(c), "stop", c.id(), node.callTimeout().plus(grace), () -> {
       node.runtime().stop(c.id(), grace);
       return null;
     });

@@ -56,6 +56,7 @@ final class ServiceReconciler implements Reconciler<String> {
   private final Clock clock;
   private final Executor creators;
   private final Map<String, ServiceBook> books = new ConcurrentHashMap<>();
+  private final Evictions evictions;
 
   ServiceReconciler(Cluster cluster, DesiredState desired, Placer placer, ReplicaOps ops, HealthProber prober,
       EventBus events, OrchestratorMetrics metrics, Teardown teardown, Clock clock, Executor creators) {
@@ -72,6 +73,7 @@ final class ServiceReconciler implements Reconciler<String> {
     this.teardown = teardown;
     this.clock = clock;
     this.creators = creators;
+    this.evictions = new Evictions(cluster, desired, placer, ops);
   }
 
   Map<String, ServiceBook> books() {
@@ -296,7 +298,9 @@ final class ServiceReconciler implements Reconciler<String> {
    */
   private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<Integer> surging,
       Set<String> unobserved) {
-    List<Placement> placements = placer.place(spec, missing, unobserved);
+    Placer.Result placed = placer.place(spec, missing, unobserved);
+    List<Placement> placements = placed.placements();
+    Set<Integer> unevicted = evictions.evict(spec, missing, placed.preemptions());
     ReconcileResult result = ReconcileResult.done();
     Map<String, String> mdc = MDC.getCopyOfContextMap();
     List<CompletableFuture<ContainerInfo>> started = new ArrayList<>();
@@ -305,6 +309,11 @@ final class ServiceReconciler implements Reconciler<String> {
       Placement p = placements.get(i);
       ServiceBook.SlotRecord rec = book.slot(w.slot());
       String replica = ReplicaOps.replicaName(spec.name(), w.slot());
+      if (unevicted.contains(i)) {
+        started.add(null);
+        result = result.sooner(ReconcileResult.requeueAfter(UNCERTAIN_RETRY));
+        continue;
+      }
       if (!p.placed()) {
         started.add(null);
         String diagnosis = p.diagnosis();

@@ -7,7 +7,11 @@ import java.util.List;
 /** An immutable view of every node at one moment, in a stable order (by name). */
 public record ClusterSnapshot(List<NodeSnapshot> nodes) {
   public ClusterSnapshot {
-    nodes = nodes.stream().sorted(java.util.Comparator.comparing(NodeSnapshot::name)).toList();
+    boolean sorted = true;
+    for (int i = 1; i < nodes.size() && sorted; i++) {
+      sorted = nodes.get(i - 1).name().compareTo(nodes.get(i).name()) <= 0;
+    }
+    nodes = sorted ? List.copyOf(nodes) : nodes.stream().sorted(java.util.Comparator.comparing(NodeSnapshot::name)).toList();
   }
 
   /** A new snapshot in which the given node also runs one more replica of {@code service}. */

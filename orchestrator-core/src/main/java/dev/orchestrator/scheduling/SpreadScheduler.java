@@ -3,43 +3,79 @@ package dev.orchestrator.scheduling;
 import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.Resources;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
  * The default {@link Scheduler}: filter, then score. Pure and deterministic.
  *
- * <p>Filters: the node is ready, satisfies every placement constraint, and has the requested CPU
- * and memory free. Among feasible nodes the {@code preferredNode} wins outright; otherwise the node
+ * <p>Filters: the node is ready and not cordoned, satisfies every placement constraint, has the
+ * requested CPU and memory free and fewer than {@code maxPerNode} replicas of the service, and the
+ * request tolerates its taints and avoids none of the services it runs (as {@link Filters}). Among feasible nodes the {@code preferredNode} wins outright; otherwise the node
  * with the fewest replicas of the same service (spread), then the least allocated node after the
  * placement, then the smallest name. Rejections (one per failed filter, so a node may appear more
  * than once) are only built when the replica fits nowhere.
  */
-public final class SpreadScheduler implements Scheduler {
+public final class SpreadScheduler implements BatchScheduler {
   static final String READY = "ready";
   static final String CONSTRAINTS = "constraints";
   static final String RESOURCES = "resources";
+  private static final FilterPlugin TAINTS = Filters.taints();
+  private static final FilterPlugin ANTI_AFFINITY = Filters.antiAffinity();
 
   @Override
   public Placement place(PlacementRequest request, ClusterSnapshot snapshot) {
-    Comparator<NodeSnapshot> order = order(request);
+    return place(request, snapshot.nodes());
+  }
+
+  /**
+   * {@inheritDoc} A full cycle per replica over a list of nodes in which only the node that took a
+   * replica is replaced (no snapshot copy per placement).
+   */
+  @Override
+  public List<Placement> placeAll(List<PlacementRequest> requests, ClusterSnapshot snapshot) {
+    List<NodeSnapshot> nodes = new ArrayList<>(snapshot.nodes());
+    java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      index.put(nodes.get(i).name(), i);
+    }
+    List<Placement> placements = new ArrayList<>(requests.size());
+    for (PlacementRequest request : requests) {
+      Placement placement = place(request, nodes);
+      placement.node().ifPresent(name -> {
+        int i = index.get(name);
+        nodes.set(i, nodes.get(i).plus(request));
+      });
+      placements.add(placement);
+    }
+    return placements;
+  }
+
+  private Placement place(PlacementRequest request, List<NodeSnapshot> nodes) {
     NodeSnapshot best = null;
-    for (NodeSnapshot node : snapshot.nodes()) {
+    int bestSpread = 0;
+    double bestFree = 0;
+    for (NodeSnapshot node : nodes) {
       if (!fits(request, node)) {
         continue;
       }
       if (node.name().equals(request.preferredNode())) {
         return Placement.on(node.name());
       }
-      if (best == null || order.compare(node, best) < 0) {
+      // best first: fewest replicas of the service, then highest least-allocated score, then name
+      int spread = spreadScore(request, node);
+      double free = leastAllocatedScore(request, node);
+      if (best == null || spread < bestSpread
+          || spread == bestSpread && (free > bestFree || free == bestFree && node.name().compareTo(best.name()) < 0)) {
         best = node;
+        bestSpread = spread;
+        bestFree = free;
       }
     }
     if (best != null) {
       return Placement.on(best.name());
     }
     List<Placement.Rejection> rejections = new ArrayList<>();
-    for (NodeSnapshot node : snapshot.nodes()) {
+    for (NodeSnapshot node : nodes) {
       rejections.addAll(explain(request, node));
     }
     return Placement.unschedulable(rejections);
@@ -62,18 +98,27 @@ public final class SpreadScheduler implements Scheduler {
     return placements;
   }
 
-  /** Best first: fewest replicas of the service, then highest least-allocated score, then name. */
-  static Comparator<NodeSnapshot> order(PlacementRequest request) {
-    return Comparator.<NodeSnapshot>comparingInt(n -> spreadScore(request, n))
-        .thenComparing(Comparator.<NodeSnapshot>comparingDouble(n -> leastAllocatedScore(request, n)).reversed())
-        .thenComparing(NodeSnapshot::name);
+  static boolean fits(PlacementRequest request, NodeSnapshot node) {
+    return node.ready() && !node.cordoned()
+        && constraintsHold(request, node)
+        && fits(request.resources().cpuMillis(), node.cpuFreeMillis())
+        && fits(request.resources().memoryBytes(), node.memoryFreeBytes())
+        && underLimit(request, node)
+        && TAINTS.check(request, node) == Status.Code.FITS
+        && ANTI_AFFINITY.check(request, node) == Status.Code.FITS;
   }
 
-  static boolean fits(PlacementRequest request, NodeSnapshot node) {
-    return node.ready()
-        && request.constraints().stream().allMatch(c -> c.matches(node.info().labels()))
-        && fits(request.resources().cpuMillis(), node.cpuFreeMillis())
-        && fits(request.resources().memoryBytes(), node.memoryFreeBytes());
+  private static boolean constraintsHold(PlacementRequest request, NodeSnapshot node) {
+    for (PlacementConstraint c : request.constraints()) {
+      if (!c.matches(node.info().labels())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean underLimit(PlacementRequest request, NodeSnapshot node) {
+    return request.maxPerNode() == 0 || node.replicasOf(request.service()) < request.maxPerNode();
   }
 
   /** Every failed filter of the node, with numbers; empty when the node fits. */
@@ -82,6 +127,9 @@ public final class SpreadScheduler implements Scheduler {
     String name = node.name();
     if (!node.ready()) {
       rejections.add(new Placement.Rejection(name, READY, "node is not ready"));
+    }
+    if (node.cordoned()) {
+      rejections.add(new Placement.Rejection(name, READY, "node is cordoned"));
     }
     for (PlacementConstraint constraint : request.constraints()) {
       if (!constraint.matches(node.info().labels())) {
@@ -98,6 +146,16 @@ public final class SpreadScheduler implements Scheduler {
     if (!fits(wanted.memoryBytes(), node.memoryFreeBytes())) {
       rejections.add(new Placement.Rejection(name, RESOURCES, "insufficient memory: requested "
           + Resources.formatBytes(wanted.memoryBytes()) + ", free " + Resources.formatBytes(node.memoryFreeBytes())));
+    }
+    if (!underLimit(request, node)) {
+      rejections.add(new Placement.Rejection(name, RESOURCES, "max " + request.maxPerNode() + " replicas of " + request.service()
+          + " per node: " + node.replicasOf(request.service()) + " here"));
+    }
+    for (FilterPlugin plugin : List.of(TAINTS, ANTI_AFFINITY)) {
+      Status status = plugin.filter(request, node);
+      if (!status.isFit()) {
+        rejections.add(new Placement.Rejection(name, plugin.name(), status.reason(), status.code() == Status.Code.ERROR));
+      }
     }
     return rejections;
   }

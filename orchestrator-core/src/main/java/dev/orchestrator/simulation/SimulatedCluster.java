@@ -50,6 +50,8 @@ public final class SimulatedCluster implements AutoCloseable {
   private final List<Consumer<List<ContainerInfo>>> invariants;
   private final Runnable clockRegistration;
   private long nextId = 1;
+  /** Running containers whose image exits by itself after a while; guarded by {@link #lock}. */
+  private final java.util.Set<SimContainer> timed = new java.util.LinkedHashSet<>();
 
   private record Listener(String node, Consumer<RuntimeEvent> consumer) {}
 
@@ -257,7 +259,15 @@ public final class SimulatedCluster implements AutoCloseable {
     return () -> listeners.remove(l);
   }
 
+  /** Caller holds the lock: the container just started; a timed image's exit is now due at some point. */
+  void started(SimContainer c) {
+    if (c.behaviour.exitAfter().isPresent()) {
+      timed.add(c);
+    }
+  }
+
   void exit(SimContainer c, int code, boolean oom, String why) {
+    timed.remove(c);
     c.state = dev.orchestrator.runtime.ContainerState.EXITED;
     c.exitCode = code;
     c.oomKilled = oom;
@@ -307,18 +317,15 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
-  /** Applies timed exits that are due. Caller holds the lock. */
+  /** Applies timed exits that are due (only timed containers are looked at). Caller holds the lock. */
   void advanceTimers() {
+    if (timed.isEmpty()) {
+      return;
+    }
     var now = clock.instant();
-    for (SimulatedNode n : nodes.values()) {
-      if (n.down) {
-        continue;
-      }
-      for (SimContainer c : n.containers.values()) {
-        if (c.running() && c.behaviour.exitAfter().isPresent()
-            && !now.isBefore(c.startedAt.plus(c.behaviour.exitAfter().get()))) {
-          exit(c, c.behaviour.exitCode(), false, "exited with code " + c.behaviour.exitCode());
-        }
+    for (SimContainer c : List.copyOf(timed)) {
+      if (!nodes.get(c.node).down && c.running() && !now.isBefore(c.startedAt.plus(c.behaviour.exitAfter().get()))) {
+        exit(c, c.behaviour.exitCode(), false, "exited with code " + c.behaviour.exitCode());
       }
     }
   }

@@ -116,6 +116,7 @@ public final class SimulatedNode implements ContainerRuntime, SelfProbing {
       c.oomKilled = false;
       c.logs.add("started");
       cluster.stats.starts++;
+      cluster.started(c);
       cluster.emit(RuntimeEvent.Type.STARTED, c);
     }
   }
@@ -153,6 +154,7 @@ public final class SimulatedNode implements ContainerRuntime, SelfProbing {
   public List<ContainerInfo> list(Map<String, String> labelSelector) {
     synchronized (cluster.lock) {
       enter("list", "", false);
+      cluster.stats.lists++;
       List<ContainerInfo> out = new ArrayList<>();
       for (SimContainer c : containers.values()) {
         if (c.labels.entrySet().containsAll(labelSelector.entrySet())) {

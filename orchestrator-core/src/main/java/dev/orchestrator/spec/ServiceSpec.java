@@ -1,5 +1,6 @@
 package dev.orchestrator.spec;
 
+import dev.orchestrator.scheduling.Toleration;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -40,6 +42,10 @@ public final class ServiceSpec {
   private final String workingDir;
   private final ContainerOptions options;
   private final UpdatePolicy updatePolicy;
+  private final int priority;
+  private final List<Toleration> tolerations;
+  private final Set<String> antiAffinity;
+  private final int maxPerNode;
   private final String specHash;
 
   private ServiceSpec(Builder b) {
@@ -61,6 +67,10 @@ public final class ServiceSpec {
     this.workingDir = b.workingDir;
     this.options = b.options;
     this.updatePolicy = b.updatePolicy;
+    this.priority = b.priority;
+    this.tolerations = List.copyOf(b.tolerations);
+    this.antiAffinity = Set.copyOf(b.antiAffinity);
+    this.maxPerNode = b.maxPerNode;
     this.specHash = computeHash();
   }
 
@@ -151,6 +161,32 @@ public final class ServiceSpec {
   }
 
   /** Short hash of everything but {@link #replicas()}: a different hash means "replace". */
+  /**
+   * Scheduling priority (default 0): a replica that fits nowhere may preempt replicas of services
+   * with a lower priority. Not part of {@link #specHash()}: changing it replaces no replica.
+   */
+  public int priority() {
+    return priority;
+  }
+
+  /** Node taints its replicas accept (see {@link Toleration}). */
+  public List<Toleration> tolerations() {
+    return tolerations;
+  }
+
+  /**
+   * Services whose replicas its replicas never share a node with; naming the service itself keeps
+   * at most one of its replicas per node.
+   */
+  public Set<String> antiAffinity() {
+    return antiAffinity;
+  }
+
+  /** At most this many of its replicas per node; 0 for no limit. */
+  public int maxPerNode() {
+    return maxPerNode;
+  }
+
   public String specHash() {
     return specHash;
   }
@@ -177,6 +213,16 @@ public final class ServiceSpec {
     canonical.put("stop", stopGracePeriod);
     canonical.put("workdir", workingDir);
     canonical.put("options", options);
+    // placement rules added later enter the hash only when set, so that existing hashes stay
+    if (!tolerations.isEmpty()) {
+      canonical.put("tolerations", tolerations);
+    }
+    if (!antiAffinity.isEmpty()) {
+      canonical.put("antiAffinity", new java.util.TreeSet<>(antiAffinity));
+    }
+    if (maxPerNode != 0) {
+      canonical.put("maxPerNode", maxPerNode);
+    }
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
@@ -191,13 +237,14 @@ public final class ServiceSpec {
     return o instanceof ServiceSpec other
         && name.equals(other.name)
         && replicas == other.replicas
+        && priority == other.priority
         && specHash.equals(other.specHash)
         && updatePolicy.equals(other.updatePolicy);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, replicas, specHash, updatePolicy);
+    return Objects.hash(name, replicas, priority, specHash, updatePolicy);
   }
 
   @Override
@@ -225,6 +272,10 @@ public final class ServiceSpec {
     private String workingDir = "";
     private ContainerOptions options = ContainerOptions.defaults();
     private UpdatePolicy updatePolicy = UpdatePolicy.defaults();
+    private int priority;
+    private List<Toleration> tolerations = new ArrayList<>();
+    private Set<String> antiAffinity = new java.util.TreeSet<>();
+    private int maxPerNode;
 
     private Builder(String name) {
       this.name = name == null ? "" : name;
@@ -249,6 +300,34 @@ public final class ServiceSpec {
       this.workingDir = s.workingDir;
       this.options = s.options;
       this.updatePolicy = s.updatePolicy;
+      this.priority = s.priority;
+      this.tolerations = new ArrayList<>(s.tolerations);
+      this.antiAffinity = new java.util.TreeSet<>(s.antiAffinity);
+      this.maxPerNode = s.maxPerNode;
+    }
+
+    /** Accepts nodes with this taint; see {@link ServiceSpec#tolerations()}. */
+    public Builder toleration(Toleration toleration) {
+      tolerations.add(Objects.requireNonNull(toleration, "toleration"));
+      return this;
+    }
+
+    /** Keeps replicas off nodes running these services; see {@link ServiceSpec#antiAffinity()}. */
+    public Builder antiAffinity(String... services) {
+      antiAffinity.addAll(List.of(services));
+      return this;
+    }
+
+    /** At most this many replicas per node (0, the default: no limit). */
+    public Builder maxPerNode(int maxPerNode) {
+      this.maxPerNode = maxPerNode;
+      return this;
+    }
+
+    /** Scheduling priority, {@value SpecValidator#MIN_PRIORITY}..{@value SpecValidator#MAX_PRIORITY}; see {@link ServiceSpec#priority()}. */
+    public Builder priority(int priority) {
+      this.priority = priority;
+      return this;
     }
 
     public Builder name(String name) {

@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * dangerous mounts the application allowed).
  */
 public final class SpecValidator {
+  /** Lowest {@link ServiceSpec#priority()} accepted. */
+  public static final int MIN_PRIORITY = -1_000_000;
+  /** Highest {@link ServiceSpec#priority()} accepted. */
+  public static final int MAX_PRIORITY = 1_000_000;
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
   /** Label prefix reserved for ownership labels. */
@@ -122,6 +126,22 @@ public final class SpecValidator {
     });
     if (spec.replicas() < 0) {
       p.add(v("replicas", String.valueOf(spec.replicas()), "must be 0 or more"));
+    }
+    if (spec.maxPerNode() < 0) {
+      p.add(v("maxPerNode", String.valueOf(spec.maxPerNode()), "must be 0 or more"));
+    }
+    for (String other : new java.util.TreeSet<>(spec.antiAffinity())) {
+      if (!DNS_LABEL.matcher(other).matches()) {
+        p.add(v("antiAffinity", other, "is not a service name (a DNS label)"));
+      }
+    }
+    for (int i = 0; i < spec.tolerations().size(); i++) {
+      if (spec.tolerations().get(i).key().isEmpty()) {
+        p.add(v("tolerations[" + i + "].key", "", "must not be empty"));
+      }
+    }
+    if (spec.priority() < MIN_PRIORITY || spec.priority() > MAX_PRIORITY) {
+      p.add(v("priority", String.valueOf(spec.priority()), "must be between " + MIN_PRIORITY + " and " + MAX_PRIORITY));
     }
     ports(p, spec.ports());
     resources(p, spec.resources());

@@ -63,4 +63,18 @@ class ServiceSpecTest {
     assertThat(RestartPolicy.defaults().withMode(RestartPolicy.Mode.ON_FAILURE).restarts(false)).isFalse();
     assertThat(RestartPolicy.defaults().withMode(RestartPolicy.Mode.NEVER).restarts(true)).isFalse();
   }
+
+  @Test
+  void priorityReplacesNothingWhilePlacementRulesChangeTheHashOnlyWhenSet() {
+    ServiceSpec plain = ServiceSpec.builder("x").image("i").build();
+    ServiceSpec urgent = plain.toBuilder().priority(100).build();
+    assertThat(urgent.specHash()).isEqualTo(plain.specHash());
+    assertThat(urgent).isNotEqualTo(plain);
+    assertThat(urgent.toBuilder().build()).isEqualTo(urgent);
+    assertThat(plain.toBuilder().maxPerNode(0).build().specHash()).isEqualTo(plain.specHash());
+    assertThat(plain.toBuilder().maxPerNode(1).build().specHash()).isNotEqualTo(plain.specHash());
+    assertThat(plain.toBuilder().antiAffinity("x").build().specHash()).isNotEqualTo(plain.specHash());
+    assertThat(plain.toBuilder().toleration(dev.orchestrator.scheduling.Toleration.any("gpu")).build().specHash())
+        .isNotEqualTo(plain.specHash());
+  }
 }

@@ -1,0 +1,368 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.ContainerState;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.runtime.RuntimeEvent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What the nodes run for this instance, kept between passes, indexed by node and service (an
+ * informer). A node is listed in full when its view is missing: at start, after it went down or
+ * came back, after any call to it timed out or found it unavailable, and when the view is older
+ * than {@code maxStaleness} (the periodic resync relists every node). Between listings, runtime
+ * events and the orchestrator's own create, start, stop and remove mark the (node, service) entry
+ * dirty, and the next read of that service lists just that entry again. An entry is clean only
+ * when a listing <em>began</em> after its last mark (sequence numbers), so a listing that raced an
+ * event or a change never hides it.
+ *
+ * <p>A died or removed event is trusted over a later listing that still shows the container
+ * running or present (Docker's listing lags its die event) for {@code maxStaleness}, unless a
+ * start event for that container follows.
+ *
+ * <p>With {@code cached == false} every read lists the node (the behaviour before this cache; kept
+ * for side-by-side measurement). Thread-safe: one lock guards the views; engine calls are made
+ * outside it.
+ */
+final class ObservedState {
+  private final String instanceId;
+  private final Clock clock;
+  private final Duration maxStaleness;
+  private final boolean cached;
+  private final Object lock = new Object();
+  /** Orders marks and listings; guarded by {@link #lock}. */
+  private long seq;
+  /** Guarded by {@link #lock}. */
+  private final Map<String, NodeView> views = new HashMap<>();
+  /** Service to the nodes whose views hold an entry for it; guarded by {@link #lock}. */
+  private final Map<String, Set<String>> nodesByService = new HashMap<>();
+  /** Nodes lost or never listed since; guarded by {@link #lock}. */
+  private final Set<String> notFresh = new HashSet<>();
+  /** No listed node's view gets too old before this; guarded by {@link #lock}. */
+  private Instant freshUntil = Instant.MIN;
+  /** Container id to its died or removed event, oldest first; guarded by {@link #lock}. */
+  private final LinkedHashMap<String, Gone> gone = new LinkedHashMap<>();
+
+  private static final class NodeView {
+    final String name;
+    long listedSeq = -1;
+    long lostSeq;
+    Instant listedAt = Instant.MIN;
+    final Map<String, Entry> services = new HashMap<>();
+    /** Bumped whenever what {@link #peekAll} returns for the node may have changed. */
+    long version;
+
+    NodeView(String name) {
+      this.name = name;
+    }
+  }
+
+  private static final class Entry {
+    List<ContainerInfo> containers = List.of();
+    long listedSeq = -1;
+    long dirtySeq;
+
+    boolean dirty() {
+      return dirtySeq > listedSeq;
+    }
+  }
+
+  private record Gone(boolean removed, int exitCode, boolean oom, Instant at) {}
+
+  ObservedState(String instanceId, Clock clock, Duration maxStaleness, boolean cached) {
+    this.instanceId = instanceId;
+    this.clock = clock;
+    this.maxStaleness = maxStaleness;
+    this.cached = cached;
+  }
+  String instanceId() {
+    return instanceId;
+  }
+
+
+  boolean cached() {
+    return cached;
+  }
+
+  /** The service's containers on the node, from the view when it is fresh, else listed now; throws what the listing throws. */
+  List<ContainerInfo> read(Node node, String service) {
+    if (!cached) {
+      return node.call("list", service, () -> node.runtime().list(OwnerLabels.ofService(instanceId, service)));
+    }
+    refresh(node);
+    synchronized (lock) {
+      Entry e = view(node.name()).services.get(service);
+      if (e == null || !e.dirty()) {
+        return visible(e);
+      }
+    }
+    long start;
+    synchronized (lock) {
+      start = seq;
+    }
+    List<ContainerInfo> listed = node.call("list", service, () -> node.runtime().list(OwnerLabels.ofService(instanceId, service)));
+    synchronized (lock) {
+      NodeView v = view(node.name());
+      apply(v, service, listed, start);
+      return visible(v.services.get(service));
+    }
+  }
+
+  /** Every container of this instance on the node: the fresh view, or listed now. */
+  List<ContainerInfo> readAll(Node node) {
+    if (!cached) {
+      return node.call("list", "", () -> node.runtime().list(OwnerLabels.ofInstance(instanceId)));
+    }
+    refresh(node);
+    synchronized (lock) {
+      List<ContainerInfo> out = peekAll(node.name());
+      return out == null ? List.of() : out;
+    }
+  }
+
+  /** Lists the node in full when its view is not fresh; throws what the listing throws. */
+  void refresh(Node node) {
+    if (cached && !fresh(node.name())) {
+      relist(node);
+    }
+  }
+
+  /**
+   * Every container of this instance on the node as last observed (dirty entries included), or
+   * null when the view is not fresh. Makes no call: for callers holding their own lock.
+   */
+  List<ContainerInfo> peekAll(String node) {
+    synchronized (lock) {
+      if (!fresh(node)) {
+        return null;
+      }
+      List<ContainerInfo> out = new ArrayList<>();
+      for (Entry e : view(node).services.values()) {
+        out.addAll(visible(e));
+      }
+      return out;
+    }
+  }
+
+  /** Lists the node in full now and replaces its view; returns the services whose entries changed. Throws what the listing throws. */
+  Set<String> relist(Node node) {
+    long start;
+    synchronized (lock) {
+      start = seq;
+    }
+    List<ContainerInfo> listed = node.call("list", "", () -> node.runtime().list(OwnerLabels.ofInstance(instanceId)));
+    Map<String, List<ContainerInfo>> byService = new HashMap<>();
+    for (ContainerInfo c : listed) {
+      String service = c.label(OwnerLabels.SERVICE);
+      if (service != null) {
+        byService.computeIfAbsent(service, k -> new ArrayList<>()).add(c);
+      }
+    }
+    synchronized (lock) {
+      NodeView v = view(node.name());
+      Set<String> services = new TreeSet<>(byService.keySet());
+      services.addAll(v.services.keySet());
+      Set<String> changed = new TreeSet<>();
+      for (String s : services) {
+        if (apply(v, s, byService.getOrDefault(s, List.of()), start)) {
+          changed.add(s);
+        }
+      }
+      if (start >= v.listedSeq) {
+        v.listedSeq = start;
+        v.listedAt = clock.instant();
+        v.version++;
+        if (v.listedSeq >= v.lostSeq) {
+          notFresh.remove(v.name);
+        }
+        Instant until = v.listedAt.plus(maxStaleness);
+        freshUntil = until.isBefore(freshUntil) ? until : freshUntil;
+      }
+      return changed;
+    }
+  }
+
+  /** The node's view is lost (down, back, a call timed out): the next read lists it in full. */
+  void lose(String node) {
+    synchronized (lock) {
+      NodeView v = view(node);
+      v.lostSeq = ++seq;
+      v.version++;
+      notFresh.add(node);
+    }
+  }
+
+  /** The service's entry on the node may have changed (an event, or a change the orchestrator makes). */
+  void touch(String node, String service) {
+    synchronized (lock) {
+      NodeView v = view(node);
+      entry(v, service).dirtySeq = ++seq;
+      v.version++;
+    }
+  }
+
+  /** Feeds a runtime event: marks what it touched, remembers deaths and removals. Never blocks. */
+  void onEvent(RuntimeEvent e) {
+    if (e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE) {
+      lose(e.node());
+      return;
+    }
+    String service = e.labels().get(OwnerLabels.SERVICE);
+    if (!instanceId.equals(e.labels().get(OwnerLabels.INSTANCE)) || service == null) {
+      return;
+    }
+    synchronized (lock) {
+      Instant now = clock.instant();
+      switch (e.type()) {
+        case DIED -> {
+          Gone before = gone.remove(e.containerId());
+          gone.put(e.containerId(), new Gone(false, e.exitCode(), before != null && before.oom(), e.time() != null ? e.time() : now));
+        }
+        case OOM_KILLED -> gone.put(e.containerId(), new Gone(false, 137, true, e.time() != null ? e.time() : now));
+        case REMOVED -> {
+          gone.remove(e.containerId());
+          gone.put(e.containerId(), new Gone(true, -1, false, now));
+        }
+        case STARTED -> gone.remove(e.containerId());
+        default -> { }
+      }
+      for (Iterator<Gone> it = gone.values().iterator(); it.hasNext(); ) {
+        if (it.next().at().plus(maxStaleness).isBefore(now)) {
+          it.remove();
+        } else {
+          break;
+        }
+      }
+      touch(e.node(), service);
+    }
+  }
+
+  /** Whether the node's view may be read without listing it (listed since it was lost, and recently). */
+  boolean fresh(String node) {
+    synchronized (lock) {
+      return fresh(view(node), clock.instant());
+    }
+  }
+
+  private boolean fresh(NodeView v, Instant now) {
+    return v.listedSeq >= v.lostSeq && !now.isAfter(v.listedAt.plus(maxStaleness));
+  }
+
+  /** Caller holds the lock. */
+  private NodeView view(String node) {
+    return views.computeIfAbsent(node, NodeView::new);
+  }
+
+  /** Caller holds the lock. */
+  private Entry entry(NodeView v, String service) {
+    Entry e = v.services.get(service);
+    if (e == null) {
+      e = new Entry();
+      v.services.put(service, e);
+      nodesByService.computeIfAbsent(service, k -> new HashSet<>()).add(v.name);
+    }
+    return e;
+  }
+
+  /**
+   * The nodes a read of the service must look at: those whose views are not fresh (they are
+   * listed) and those whose views hold the service. Every node without the cache.
+   */
+  Set<String> nodesToRead(String service, Collection<String> nodes) {
+    if (!cached) {
+      return new HashSet<>(nodes);
+    }
+    synchronized (lock) {
+      Set<String> out = new HashSet<>(nodesByService.getOrDefault(service, Set.of()));
+      Instant now = clock.instant();
+      if (now.isAfter(freshUntil)) {
+        Instant until = Instant.MAX;
+        for (String node : nodes) {
+          NodeView v = view(node);
+          if (!fresh(v, now)) {
+            notFresh.add(node);
+          } else if (v.listedAt.plus(maxStaleness).isBefore(until)) {
+            until = v.listedAt.plus(maxStaleness);
+          }
+        }
+        freshUntil = until;
+      }
+      out.addAll(notFresh);
+      return out;
+    }
+  }
+
+  /** A version of the node's view: unchanged, {@link #peekAll} returns the same. */
+  long version(String node) {
+    synchronized (lock) {
+      return view(node).version;
+    }
+  }
+
+  /**
+   * Caller holds the lock. Applies a listing that began at {@code start}, unless a newer one was
+   * applied; returns whether the entry's containers changed.
+   */
+  private boolean apply(NodeView v, String service, List<ContainerInfo> listed, long start) {
+    if (listed.isEmpty() && !v.services.containsKey(service)) {
+      return false;
+    }
+    Entry e = entry(v, service);
+    if (start < e.listedSeq) {
+      return false;
+    }
+    boolean changed = !e.containers.equals(listed);
+    if (changed) {
+      v.version++;
+    }
+    e.containers = List.copyOf(listed);
+    e.listedSeq = start;
+    if (listed.isEmpty() && !e.dirty()) {
+      v.services.remove(service);
+      Set<String> where = nodesByService.get(service);
+      where.remove(v.name);
+      if (where.isEmpty()) {
+        nodesByService.remove(service);
+      }
+    }
+    return changed;
+  }
+
+  /** Caller holds the lock. The entry's containers with died and removed events applied. */
+  private List<ContainerInfo> visible(Entry e) {
+    if (e == null) {
+      return List.of();
+    }
+    if (gone.isEmpty()) {
+      return e.containers;
+    }
+    List<ContainerInfo> out = new ArrayList<>(e.containers.size());
+    for (ContainerInfo c : e.containers) {
+      Gone g = gone.get(c.id());
+      if (g == null) {
+        out.add(c);
+      } else if (!g.removed()) {
+        out.add(c.state() == ContainerState.EXITED ? c : exited(c, g));
+      }
+    }
+    return out;
+  }
+
+  private static ContainerInfo exited(ContainerInfo c, Gone g) {
+    return new ContainerInfo(c.id(), c.name(), c.node(), c.image(), c.labels(), ContainerState.EXITED, g.exitCode(), g.oom(),
+        c.startedAt(), Objects.requireNonNullElse(g.at(), c.finishedAt()), c.ports(), c.networks());
+  }
+}
