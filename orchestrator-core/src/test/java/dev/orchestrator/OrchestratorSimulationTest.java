@@ -81,6 +81,9 @@ class OrchestratorSimulationTest {
     ContainerInfo replacement = h.running("web").stream().filter(c -> c.label(OwnerLabels.SLOT).equals(slot)).findFirst().orElseThrow();
     assertThat(replacement.id()).isNotEqualTo(victim.id());
     assertThat(replacement.label(OwnerLabels.RESTARTS)).isEqualTo("1");
+    // the crashed container is removed once its replacement is created, never left behind
+    assertThat(h.cluster.containers(OwnerLabels.ofInstance("test"))).extracting(ContainerInfo::id)
+        .doesNotContain(victim.id()).hasSize(2);
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaFailed.class)).singleElement()
         .satisfies(f -> {
           assertThat(f.exitCode()).isEqualTo(3);

@@ -37,7 +37,7 @@ public final class ParallelStartBench {
     int n = Integer.parseInt(Bench.arg(args, "n", "50"));
     int rounds = Integer.parseInt(Bench.arg(args, "rounds", "1"));
     int engineConcurrency = Integer.parseInt(Bench.arg(args, "engine-concurrency", "16"));
-    int maxConnections = Integer.parseInt(Bench.arg(args, "max-connections", "8"));
+    int maxConnections = Integer.parseInt(Bench.arg(args, "max-connections", "9"));
     // the orchestrator keeps probing readiness after ready: at 50 ms x 50 replicas that is up to 1000 probes/s
     Duration probe = Duration.ofMillis(Long.parseLong(Bench.arg(args, "orchestrator-probe-ms", String.valueOf(Bench.POLL.toMillis()))));
     List<Integer> concurrencies = new ArrayList<>();

@@ -156,6 +156,11 @@ final class TimedRuntime implements ContainerRuntime {
   }
 
   @Override
+  public int parallelism() {
+    return delegate.parallelism();
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

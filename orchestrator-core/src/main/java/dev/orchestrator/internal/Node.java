@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -26,6 +27,8 @@ final class Node {
   private final ExecutorService enginePool;
   private final Duration callTimeout;
   private final Consumer<String> lostTrack;
+  /** Replica starts running on this node now: at most {@link ContainerRuntime#parallelism()}. */
+  private final Semaphore starts;
 
   /**
    * {@code lostTrack} hears the node's name when a call finds it unavailable or times out (health
@@ -38,6 +41,33 @@ final class Node {
     this.enginePool = enginePool;
     this.callTimeout = callTimeout;
     this.lostTrack = lostTrack;
+    this.starts = new Semaphore(Math.max(1, runtime.parallelism()), true);
+  }
+
+  /**
+   * Runs one replica's create-and-start while holding one of the node's start permits, waiting
+   * at most four call timeouts for one (nothing was created then: the slot is simply placed again).
+   */
+  <T> T starting(String resource, Callable<T> start) {
+    long waitMillis = callTimeout.toMillis() * 4;
+    try {
+      if (!starts.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+        throw new ContainerRuntimeException(name(), resource, "no start slot free on node " + name() + " within "
+            + waitMillis + " ms (" + runtime.parallelism() + " starts at once)");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ContainerRuntimeException(name(), resource, "start of " + resource + " interrupted", e);
+    }
+    try {
+      return start.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new ContainerRuntimeException(name(), resource, "start of " + resource + " failed: " + e, e);
+    } finally {
+      starts.release();
+    }
   }
 
   String name() {

@@ -175,6 +175,14 @@ final class ServiceReconciler implements Reconciler<String> {
         failure = failure == null ? e : failure;
       }
     }
+    for (Cluster.Observed dead : pass.replaced) { // after their replacements' creates: see SlotHandler.Next.REPLACE
+      try {
+        ops.remove(dead.node(), dead.container(), book.slot(ReplicaOps.slotOf(dead.container())), spec.stopGracePeriod(),
+            "restarting after failure");
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure; // the next pass removes it as the slot's older duplicate
+      }
+    }
     pass.result = pass.result.sooner(book.rollout.end(spec, plan.counts(), desired, events, clock.instant()));
     if (failure != null) {
       throw failure;
@@ -191,6 +199,8 @@ final class ServiceReconciler implements Reconciler<String> {
     final List<Placer.Want> missing = new ArrayList<>();
     /** Slots whose new container starts next to the outdated one (start-first). */
     final Set<Integer> surging = new HashSet<>();
+    /** Exited containers whose replacements this pass creates; removed after the creates. */
+    final List<Cluster.Observed> replaced = new ArrayList<>();
     ReconcileResult result = ReconcileResult.done();
 
     Pass(ServiceSpec spec, ServiceBook book, RolloutPlanner.Plan plan, Instant now) {
@@ -240,6 +250,7 @@ final class ServiceReconciler implements Reconciler<String> {
       ReconcileResult[] after = {ReconcileResult.done()};
       if (slots.exited(spec, rec, keep, after) == SlotHandler.Next.REPLACE) {
         pass.missing.add(want(spec, rec));
+        pass.replaced.add(new Cluster.Observed(keep.node(), c));
       }
       pass.result = pass.result.sooner(after[0]);
       return;
@@ -341,7 +352,7 @@ final class ServiceReconciler implements Reconciler<String> {
         }
         MDC.put("replica", replica);
         try {
-          return ops.createAndStart(node, spec, w.slot(), generation, restarts);
+          return node.starting(replica, () -> ops.createAndStart(node, spec, w.slot(), generation, restarts));
         } finally {
           MDC.clear();
         }

@@ -32,7 +32,11 @@ final class SlotHandler {
   enum Next {
     /** Nothing to do now (backoff running, or the policy does not restart). */
     WAIT,
-    /** The container was removed: place a new one with {@code rec.restarts} restarts. */
+    /**
+     * Place a new container with {@code rec.restarts} restarts, then remove the exited one
+     * (removing it first would put the engine's teardown of the dead container, which can take
+     * hundreds of milliseconds, before the replacement's create).
+     */
     REPLACE
   }
 
@@ -102,7 +106,7 @@ final class SlotHandler {
 
   /**
    * Reports an exited container once, then either waits out its restart backoff (returning when
-   * to look again) or removes it so that the caller places a replacement.
+   * to look again) or tells the caller to place a replacement and remove the exited container.
    */
   Next exited(ServiceSpec spec, ServiceBook.SlotRecord rec, Cluster.Observed o, ReconcileResult[] after) {
     ContainerInfo c = o.container();
@@ -149,7 +153,6 @@ final class SlotHandler {
       after[0] = ReconcileResult.requeueAfter(Duration.between(now, restartAt));
       return Next.WAIT;
     }
-    ops.remove(o.node(), c, rec, spec.stopGracePeriod(), "restarting after failure");
     metrics.restarted(spec.name());
     rec.restarts = next;
     rec.status = status(spec, rec, ReplicaState.PENDING, null, rec.lastError);

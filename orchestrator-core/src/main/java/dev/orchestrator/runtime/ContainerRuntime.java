@@ -70,6 +70,16 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Runs a command inside a running container, bounded by {@code timeout}. */
   ExecResult exec(String containerId, List<String> command, Duration timeout);
 
+  /**
+   * How many calls the runtime serves at once without queueing them (its connection pool, say).
+   * The orchestrator starts at most this many replicas on the node at a time, so that each start
+   * runs its create, start and inspect back to back instead of every start queueing behind every
+   * other. Unbounded by default.
+   */
+  default int parallelism() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Releases the runtime's own resources (connections, threads); containers are left alone. */
   @Override
   void close();

@@ -59,6 +59,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
   private final Consumer<CreateContainerCmd> customizer;
   private final EventStream events;
   private final Listing listing = new Listing();
+  private final int parallelism;
   private volatile boolean nodeResolved;
   /** The engine's DockerRootDir, read with the node info; null until then. */
   private volatile String dataDirectory;
@@ -73,6 +74,13 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
     this.events = new EventStream(engine, b.instanceId, b.connectTimeout, "docker-events-" + engine.host(),
         listing::observe);
     this.nodeResolved = b.nodeName != null;
+    this.parallelism = Math.max(1, b.maxConnections - 1); // one connection stays free for the event stream
+  }
+
+  /** The connections calls may use at once: {@code maxConnections} less the event stream's. */
+  @Override
+  public int parallelism() {
+    return parallelism;
   }
 
   /** The node name, asking the engine for its name once when none was configured. */
@@ -352,7 +360,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ofSeconds(30);
     private Duration imageTimeout = Duration.ofMinutes(5);
-    private int maxConnections = 8;
+    private int maxConnections = 9;
     private PullPolicy pullPolicy = PullPolicy.IF_MISSING;
     private String instanceId;
     private Consumer<CreateContainerCmd> customizer = cmd -> {};
@@ -420,7 +428,11 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
       return this;
     }
 
-    /** Size of the connection pool (one connection is kept for the event stream); default 8, at least 2. */
+    /**
+     * Size of the connection pool; one connection is kept for the event stream, the others carry
+     * calls, and the orchestrator starts at most that many replicas at once on this engine
+     * ({@link DockerRuntime#parallelism()}). Default 9 (8 calls at once: more only queue inside the engine), at least 2.
+     */
     public Builder maxConnections(int max) {
       if (max < 2) {
         throw new IllegalArgumentException("maxConnections must be at least 2, was " + max);
