@@ -1,0 +1,180 @@
+package dev.orchestrator.network.dns;
+
+import dev.orchestrator.registry.Endpoint;
+import dev.orchestrator.registry.EndpointSet;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Address;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SRVRecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * The immutable DNS view of one service at one registry version: its records by owner name, and
+ * the finished responses (wire bytes, query id 0) for every owner name and the types A, AAAA and
+ * SRV, which the query threads copy and patch. Built on a registry delivery thread, read by any.
+ *
+ * <p>Names: {@code <service>.<domain>} holds the A/AAAA records of every endpoint;
+ * {@code <endpoint-id>.<service>.<domain>} (ids are {@code <service>-<slot>}) holds one endpoint's;
+ * {@code _<port-name>._tcp.<service>.<domain>} holds an SRV record per endpoint with that port,
+ * targeting the endpoint's own name (whose address records ride in the additional section).
+ */
+final class ServiceRecords {
+  private static final Logger log = LoggerFactory.getLogger(ServiceRecords.class);
+  /** The types whose responses are precomputed; other types take the slow path. */
+  private static final int[] PRECOMPUTED = {Type.A, Type.AAAA, Type.SRV};
+  /** The largest UDP response without EDNS (RFC 1035). */
+  static final int UDP_PLAIN_MAX = 512;
+
+  final long version;
+  private final Map<Name, List<Record>> byName;
+  /** Keyed by the owner name's wire bytes before the service label, and the type: {udp, tcp} responses. */
+  private final Map<NameKey, byte[][]> responses = new HashMap<>();
+
+  private ServiceRecords(long version, Map<Name, List<Record>> byName, Name service, ZoneConfig config) {
+    this.version = version;
+    this.byName = byName;
+    int serviceWireLength = service.toWireCanonical().length;
+    for (Name owner : byName.keySet()) {
+      byte[] wire = owner.toWireCanonical();
+      byte[] prefix = java.util.Arrays.copyOf(wire, wire.length - serviceWireLength);
+      for (int type : PRECOMPUTED) {
+        Message query = Message.newQuery(Record.newRecord(owner, type, DClass.IN));
+        query.getHeader().setID(0);
+        query.getHeader().unsetFlag(Flags.RD);
+        Message response = DnsZone.response(query, config);
+        answer(response, owner, type, config);
+        byte[] tcp = response.toWire();
+        byte[] udp = tcp.length <= UDP_PLAIN_MAX ? tcp : response.toWire(UDP_PLAIN_MAX);
+        responses.put(NameKey.of(prefix, type), new byte[][] {udp, tcp});
+      }
+    }
+  }
+
+  /** The records of {@code set} under {@code service} (a name in the zone), or null when no endpoint has an address. */
+  static ServiceRecords build(EndpointSet set, Name service, ZoneConfig config) {
+    Map<Name, Set<Record>> byName = new LinkedHashMap<>();
+    for (Endpoint endpoint : set.endpoints()) {
+      InetAddress address = literal(config.face().address(endpoint));
+      if (address == null) {
+        log.debug("{} has no address literal on the {} face; left out of DNS", endpoint.id(), config.face());
+        continue;
+      }
+      Name replica;
+      try {
+        replica = Name.fromString(endpoint.id().toLowerCase(java.util.Locale.ROOT), service);
+      } catch (TextParseException e) {
+        log.debug("endpoint id {} is not a DNS label; left out of DNS", endpoint.id());
+        continue;
+      }
+      add(byName, service, addressRecord(service, address, config.ttl()));
+      add(byName, replica, addressRecord(replica, address, config.ttl()));
+      config.face().ports(endpoint).forEach((portName, port) -> {
+        try {
+          Name srv = Name.fromString("_" + portName.toLowerCase(java.util.Locale.ROOT) + "._tcp", service);
+          add(byName, srv, new SRVRecord(srv, DClass.IN, config.ttl(), 0, 1, port, replica));
+        } catch (TextParseException e) {
+          log.debug("port name {} of {} is not a DNS label; no SRV record", portName, endpoint.id());
+        }
+      });
+    }
+    if (byName.isEmpty()) {
+      return null;
+    }
+    Map<Name, List<Record>> frozen = new LinkedHashMap<>();
+    byName.forEach((name, records) -> frozen.put(name, List.copyOf(records)));
+    return new ServiceRecords(set.version(), frozen, service, config);
+  }
+
+  /** The precomputed response for the owner-name prefix and type in {@code probe}, or null. */
+  byte[] precomputed(NameKey probe, boolean udp) {
+    byte[][] both = responses.get(probe);
+    return both == null ? null : both[udp ? 0 : 1];
+  }
+
+  /**
+   * Adds the answer for {@code name} and {@code type} (within this service) to {@code response}:
+   * records (with SRV targets' addresses as additional records), else NODATA or NXDOMAIN with the SOA.
+   */
+  void answer(Message response, Name name, int type, ZoneConfig config) {
+    List<Record> records = byName.get(name);
+    if (records == null) {
+      negative(response, hasNamesBelow(name) ? Rcode.NOERROR : Rcode.NXDOMAIN, config);
+      return;
+    }
+    boolean answered = false;
+    for (Record record : records) {
+      if (type == Type.ANY || record.getType() == type) {
+        response.addRecord(record, Section.ANSWER);
+        answered = true;
+        if (record instanceof SRVRecord srv) {
+          for (Record target : byName.getOrDefault(srv.getTarget(), List.of())) {
+            if (!(target instanceof SRVRecord) && !response.findRecord(target, Section.ADDITIONAL)) {
+              response.addRecord(target, Section.ADDITIONAL);
+            }
+          }
+        }
+      }
+    }
+    if (!answered) {
+      negative(response, Rcode.NOERROR, config);
+    }
+  }
+
+  static void negative(Message response, int rcode, ZoneConfig config) {
+    response.getHeader().setRcode(rcode);
+    response.addRecord(config.soa(), Section.AUTHORITY);
+  }
+
+  /** Whether {@code name} is an empty non-terminal (such as {@code _tcp.web.svc.local}). */
+  private boolean hasNamesBelow(Name name) {
+    for (Name owner : byName.keySet()) {
+      if (owner.subdomain(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Record addressRecord(Name name, InetAddress address, long ttl) {
+    return address instanceof Inet4Address ? new ARecord(name, DClass.IN, ttl, address) : new AAAARecord(name, DClass.IN, ttl, address);
+  }
+
+  private static void add(Map<Name, Set<Record>> byName, Name name, Record record) {
+    byName.computeIfAbsent(name, n -> new LinkedHashSet<>()).add(record);
+  }
+
+  /** An IP literal (never a lookup), or null. */
+  private static InetAddress literal(String address) {
+    if (address == null) {
+      return null;
+    }
+    int family = Address.isDottedQuad(address) ? Address.IPv4 : address.indexOf(':') >= 0 ? Address.IPv6 : 0;
+    if (family == 0) {
+      return null;
+    }
+    try {
+      return Address.getByAddress(address, family);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+}
