@@ -37,7 +37,8 @@ final class QueryHandler {
     return n > 0 ? n : slow(query, length, out, udp);
   }
 
-  private int fast(byte[] q, int length, byte[] out, boolean udp) {
+  /** The fast path alone: the response length, or 0 when the query needs the slow path. */
+  int fast(byte[] q, int length, byte[] out, boolean udp) {
     if (length < HEADER + 5 || (q[2] & 0xF8) != 0 // QR and opcode clear
         || q[4] != 0 || q[5] != 1 || (q[6] | q[7] | q[8] | q[9] | q[10] | q[11]) != 0) {
       return 0;
