@@ -188,7 +188,7 @@ final class DnsZone implements AutoCloseable {
         return;
       }
       version = set.version();
-      records = ServiceRecords.build(set, service, config);
+      records = ServiceRecords.build(set, service, config, records);
     }
   }
 }

@@ -100,7 +100,7 @@ final class QueryHandler {
       return 0; // no header to answer, or a response
     }
     Message response;
-    int max = udp ? ServiceRecords.UDP_PLAIN_MAX : 65_535;
+    int max = udp ? ServiceRecords.UDP_PLAIN_MAX : ServiceRecords.MAX_MESSAGE;
     try {
       Message query = new Message(Arrays.copyOf(q, length));
       response = zone.respond(query);

@@ -6,8 +6,9 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,7 +36,8 @@ import org.xbill.DNS.Type;
  * <p>Names: {@code <service>.<domain>} holds the A/AAAA records of every endpoint;
  * {@code <endpoint-id>.<service>.<domain>} (ids are {@code <service>-<slot>}) holds one endpoint's;
  * {@code _<port-name>._tcp.<service>.<domain>} holds an SRV record per endpoint with that port,
- * targeting the endpoint's own name (whose address records ride in the additional section).
+ * targeting the endpoint's own name (whose address records ride in the additional section, for the
+ * first 32 targets).
  */
 final class ServiceRecords {
   private static final Logger log = LoggerFactory.getLogger(ServiceRecords.class);
@@ -44,34 +46,65 @@ final class ServiceRecords {
   /** The largest UDP response without EDNS (RFC 1035). */
   static final int UDP_PLAIN_MAX = 512;
 
+  /**
+   * SRV answers carry the addresses of at most this many targets (the rest are a query away); more
+   * would not fit a UDP answer anyway, and every extra name costs compression work when rendering.
+   */
+  private static final int ADDITIONAL_TARGETS = 32;
+  /**
+   * Records per answer at most (the first by endpoint id). A TCP answer holds about 4,000 A records,
+   * a UDP one 28, and dnsjava renders a section in time quadratic in its size.
+   */
+  static final int MAX_ANSWERS = 1_000;
+  /** The largest DNS message (TCP's length prefix is 16 bits). */
+  static final int MAX_MESSAGE = 65_535;
+
   final long version;
   private final Map<Name, List<Record>> byName;
+  /** The endpoint behind each per-replica name, so that the next version can reuse its responses. */
+  private final Map<Name, Endpoint> replicas;
   /** Keyed by the owner name's wire bytes before the service label, and the type: {udp, tcp} responses. */
   private final Map<NameKey, byte[][]> responses = new HashMap<>();
 
-  private ServiceRecords(long version, Map<Name, List<Record>> byName, Name service, ZoneConfig config) {
+  private ServiceRecords(long version, Map<Name, List<Record>> byName, Map<Name, Endpoint> replicas, Name service, ZoneConfig config,
+      ServiceRecords previous) {
     this.version = version;
     this.byName = byName;
+    this.replicas = replicas;
     int serviceWireLength = service.toWireCanonical().length;
     for (Name owner : byName.keySet()) {
       byte[] wire = owner.toWireCanonical();
       byte[] prefix = java.util.Arrays.copyOf(wire, wire.length - serviceWireLength);
+      Endpoint replica = replicas.get(owner);
+      boolean reuse = replica != null && previous != null && replica.equals(previous.replicas.get(owner));
       for (int type : PRECOMPUTED) {
-        Message query = Message.newQuery(Record.newRecord(owner, type, DClass.IN));
-        query.getHeader().setID(0);
-        query.getHeader().unsetFlag(Flags.RD);
-        Message response = DnsZone.response(query, config);
-        answer(response, owner, type, config);
-        byte[] tcp = response.toWire();
-        byte[] udp = tcp.length <= UDP_PLAIN_MAX ? tcp : response.toWire(UDP_PLAIN_MAX);
-        responses.put(NameKey.of(prefix, type), new byte[][] {udp, tcp});
+        NameKey key = NameKey.of(prefix, type);
+        responses.put(key, reuse ? previous.responses.get(key) : render(owner, type, config));
       }
     }
   }
 
-  /** The records of {@code set} under {@code service} (a name in the zone), or null when no endpoint has an address. */
-  static ServiceRecords build(EndpointSet set, Name service, ZoneConfig config) {
-    Map<Name, Set<Record>> byName = new LinkedHashMap<>();
+  /** The {udp, tcp} responses to a plain query for {@code owner} and {@code type}, query id 0. */
+  private byte[][] render(Name owner, int type, ZoneConfig config) {
+    Message query = Message.newQuery(Record.newRecord(owner, type, DClass.IN));
+    query.getHeader().setID(0);
+    query.getHeader().unsetFlag(Flags.RD);
+    Message response = DnsZone.response(query, config);
+    answer(response, owner, type, config);
+    byte[] full = response.toWire();
+    byte[] tcp = full.length <= MAX_MESSAGE ? full : response.toWire(MAX_MESSAGE);
+    byte[] udp = full.length <= UDP_PLAIN_MAX ? full : response.toWire(UDP_PLAIN_MAX);
+    return new byte[][] {udp, tcp};
+  }
+
+  /**
+   * The records of {@code set} under {@code service} (a name in the zone), or null when no endpoint
+   * has an address. Responses of replicas unchanged since {@code previous} (may be null) are reused.
+   */
+  static ServiceRecords build(EndpointSet set, Name service, ZoneConfig config, ServiceRecords previous) {
+    Map<Name, List<Record>> byName = new LinkedHashMap<>();
+    Map<Name, Endpoint> replicas = new HashMap<>();
+    Set<InetAddress> serviceAddresses = new HashSet<>(); // replicas may share an address (the host face's 127.0.0.1)
     for (Endpoint endpoint : set.endpoints()) {
       InetAddress address = literal(config.face().address(endpoint));
       if (address == null) {
@@ -85,8 +118,11 @@ final class ServiceRecords {
         log.debug("endpoint id {} is not a DNS label; left out of DNS", endpoint.id());
         continue;
       }
-      add(byName, service, addressRecord(service, address, config.ttl()));
+      if (serviceAddresses.add(address)) {
+        add(byName, service, addressRecord(service, address, config.ttl()));
+      }
       add(byName, replica, addressRecord(replica, address, config.ttl()));
+      replicas.put(replica, endpoint);
       config.face().ports(endpoint).forEach((portName, port) -> {
         try {
           Name srv = Name.fromString("_" + portName.toLowerCase(java.util.Locale.ROOT) + "._tcp", service);
@@ -99,9 +135,7 @@ final class ServiceRecords {
     if (byName.isEmpty()) {
       return null;
     }
-    Map<Name, List<Record>> frozen = new LinkedHashMap<>();
-    byName.forEach((name, records) -> frozen.put(name, List.copyOf(records)));
-    return new ServiceRecords(set.version(), frozen, service, config);
+    return new ServiceRecords(set.version(), byName, replicas, service, config, previous);
   }
 
   /** The precomputed response for the owner-name prefix and type in {@code probe}, or null. */
@@ -120,21 +154,22 @@ final class ServiceRecords {
       negative(response, hasNamesBelow(name) ? Rcode.NOERROR : Rcode.NXDOMAIN, config);
       return;
     }
-    boolean answered = false;
+    Set<Name> targets = new HashSet<>();
+    int answers = 0;
     for (Record record : records) {
-      if (type == Type.ANY || record.getType() == type) {
+      if ((type == Type.ANY || record.getType() == type) && answers < MAX_ANSWERS) {
         response.addRecord(record, Section.ANSWER);
-        answered = true;
-        if (record instanceof SRVRecord srv) {
+        answers++;
+        if (record instanceof SRVRecord srv && targets.size() < ADDITIONAL_TARGETS && targets.add(srv.getTarget())) {
           for (Record target : byName.getOrDefault(srv.getTarget(), List.of())) {
-            if (!(target instanceof SRVRecord) && !response.findRecord(target, Section.ADDITIONAL)) {
+            if (!(target instanceof SRVRecord)) {
               response.addRecord(target, Section.ADDITIONAL);
             }
           }
         }
       }
     }
-    if (!answered) {
+    if (answers == 0) {
       negative(response, Rcode.NOERROR, config);
     }
   }
@@ -158,8 +193,8 @@ final class ServiceRecords {
     return address instanceof Inet4Address ? new ARecord(name, DClass.IN, ttl, address) : new AAAARecord(name, DClass.IN, ttl, address);
   }
 
-  private static void add(Map<Name, Set<Record>> byName, Name name, Record record) {
-    byName.computeIfAbsent(name, n -> new LinkedHashSet<>()).add(record);
+  private static void add(Map<Name, List<Record>> byName, Name name, Record record) {
+    byName.computeIfAbsent(name, n -> new ArrayList<>()).add(record);
   }
 
   /** An IP literal (never a lookup), or null. */

@@ -172,6 +172,35 @@ class DnsServerTest {
   }
 
   @Test
+  void aServiceOfMoreThanAThousandReplicasAnswersItsFirstThousandOverTcp() throws Exception {
+    for (int i = 0; i < 1_200; i++) {
+      registry.register(web(i, "10.2." + (i / 250) + "." + (i % 250 + 1), 32000));
+    }
+    server = DnsServer.builder(registry).start();
+
+    assertThat(addresses(ask("web.svc.local", Type.A, true, false))).hasSize(1_000).doesNotHaveDuplicates();
+    assertThat(ask("_http._tcp.web.svc.local", Type.SRV, true, false).getSection(Section.ANSWER)).hasSize(1_000);
+    assertThat(addresses(ask("web-1199.web.svc.local", Type.A, false, false))).containsExactly("10.2.4.200");
+  }
+
+  @Test
+  void aChangedReplicaAnswersItsNewAddressWhileUnchangedOnesKeepTheirs() throws Exception {
+    registry.register(web(0, "10.0.0.1", 32001));
+    registry.register(web(1, "10.0.0.2", 32002));
+    server = DnsServer.builder(registry).start();
+    assertThat(addresses(ask("web-1.web.svc.local", Type.A, false, false))).containsExactly("10.0.0.2");
+
+    registry.register(web(1, "10.0.0.9", 32009));
+
+    await().atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(addresses(ask("web-1.web.svc.local", Type.A, false, false))).containsExactly("10.0.0.9"));
+    assertThat(addresses(ask("web-0.web.svc.local", Type.A, false, false))).containsExactly("10.0.0.1");
+    assertThat(addresses(ask("web.svc.local", Type.A, false, false))).containsExactlyInAnyOrder("10.0.0.1", "10.0.0.9");
+    assertThat(ask("_http._tcp.web.svc.local", Type.SRV, false, false).getSection(Section.ANSWER))
+        .extracting(r -> ((SRVRecord) r).getPort()).containsExactlyInAnyOrder(32001, 32009);
+  }
+
+  @Test
   void garbageAndResponsesGetNoAnswerOrFormerrAndTheServerKeepsAnswering() throws Exception {
     registry.register(web(0, "127.0.0.1", 32001));
     server = DnsServer.builder(registry).start();
