@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -34,7 +35,8 @@ import org.xbill.DNS.Rcode;
  * Addresses come from the endpoints' host face unless an {@link AddressFace#network(String) network
  * face} is chosen (for containers that use this server as their resolver).
  *
- * <p>Threads: {@code udpThreads} threads receive and answer on the UDP socket; TCP has one acceptor
+ * <p>Threads: {@code udpThreads} threads receive and answer UDP queries, each on its own socket bound
+ * to the port with SO_REUSEPORT (one shared socket where the platform lacks it); TCP has one acceptor
  * and up to {@code tcpConnections} connection threads; all are daemon threads owned by this server
  * and ended by {@link #close()}. Answers come from an immutable per-service snapshot rebuilt on the
  * registry's delivery threads, so queries never wait for registry changes.
@@ -54,7 +56,7 @@ public final class DnsServer implements AutoCloseable {
   }
 
   private final DnsZone zone;
-  private final DatagramChannel udp;
+  private final List<DatagramChannel> udp;
   private final TcpListener tcp;
   private final List<Thread> udpThreads = new ArrayList<>();
   private final InetSocketAddress address;
@@ -65,26 +67,32 @@ public final class DnsServer implements AutoCloseable {
     ZoneConfig config = ZoneConfig.of(b.domain, b.ttl.toSeconds(), b.face, b.outside.rcode);
     this.domain = config.domain().toString(true);
     this.zone = new DnsZone(b.registry, config);
-    DatagramChannel channel = null;
+    List<DatagramChannel> channels = new ArrayList<>();
     ServerSocket server = null;
     try {
-      channel = DatagramChannel.open(b.bind.getAddress().getAddress().length == 4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-      channel.bind(b.bind);
-      InetSocketAddress bound = (InetSocketAddress) channel.getLocalAddress();
+      // one UDP socket per thread on the same port (SO_REUSEPORT: the kernel spreads clients over
+      // them, no lock shared between threads); one shared socket where that option is missing
+      channels.add(udpChannel(b.bind, b.udpThreads));
+      InetSocketAddress bound = (InetSocketAddress) channels.get(0).getLocalAddress();
+      boolean reusePort = channels.get(0).supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+      for (int i = 1; reusePort && i < b.udpThreads; i++) {
+        channels.add(udpChannel(bound, b.udpThreads));
+      }
       server = new ServerSocket();
       server.setReuseAddress(true);
       server.bind(bound, 128);
-      this.udp = channel;
       this.address = bound;
     } catch (IOException e) {
-      closeQuietly(channel);
+      channels.forEach(DnsServer::closeQuietly);
       closeQuietly(server);
       zone.close();
       throw new UncheckedIOException("cannot bind the DNS server to " + b.bind + " (UDP and TCP): " + e.getMessage(), e);
     }
+    this.udp = List.copyOf(channels);
     this.tcp = new TcpListener(server, zone, b.tcpConnections, (int) b.tcpIdle.toMillis());
     for (int i = 0; i < b.udpThreads; i++) {
-      Thread t = new Thread(this::serveUdp, "dns-udp-" + address.getPort() + "-" + i);
+      DatagramChannel channel = udp.get(i % udp.size());
+      Thread t = new Thread(() -> serveUdp(channel), "dns-udp-" + address.getPort() + "-" + i);
       t.setDaemon(true);
       udpThreads.add(t);
       t.start();
@@ -115,7 +123,7 @@ public final class DnsServer implements AutoCloseable {
     }
     closed = true;
     zone.close();
-    closeQuietly(udp);
+    udp.forEach(DnsServer::closeQuietly);
     tcp.close();
     for (Thread t : udpThreads) {
       try {
@@ -127,7 +135,22 @@ public final class DnsServer implements AutoCloseable {
     }
   }
 
-  private void serveUdp() {
+  private static DatagramChannel udpChannel(InetSocketAddress bind, int threads) throws IOException {
+    DatagramChannel channel = DatagramChannel.open(bind.getAddress().getAddress().length == 4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+    try {
+      channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20); // absorbs bursts (the kernel may cap it)
+      if (threads > 1 && channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+        channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      }
+      channel.bind(bind);
+      return channel;
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private void serveUdp(DatagramChannel udp) {
     QueryHandler handler = new QueryHandler(zone);
     ByteBuffer in = ByteBuffer.allocate(65_535);
     byte[] out = new byte[65_535];
