@@ -1,5 +1,7 @@
 package dev.orchestrator.registry;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -7,20 +9,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The registry's own delivery threads: {@code base} workers that take watcher deliveries from one
- * queue without a thread hand-off per delivery, and one more worker (up to {@code max}) whenever
- * deliveries have waited through a whole tick while every worker was busy, which is what listeners
- * that block look like. Extra workers end when the queue is empty again. A blocked listener thus
- * delays others by about one tick, never for good.
+ * The registry's own delivery threads: {@code base} workers take watcher deliveries from one queue
+ * (no thread hand-off per delivery), and a watchdog keeps {@code base} workers free of stuck
+ * deliveries: every tick it counts the deliveries running for longer than a tick (listeners that
+ * block) and sizes the pool to {@code base} plus that count, up to {@code max}. A blocked listener
+ * thus delays others by about one tick, never for good, and busy but moving workers never grow it.
  *
  * <p>Threads: the workers and one watchdog thread, all daemon threads ended by {@link #close()}.
  */
 final class DeliveryPool implements Executor, AutoCloseable {
-  private static final long TICK_MILLIS = 20;
+  private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
   private final int base;
   private final int max;
   private final ThreadPoolExecutor workers;
+  /** Deliveries under way: the worker running each, and when it started. */
+  private final Map<Thread, Long> running = new ConcurrentHashMap<>();
   private final Thread watchdog;
 
   DeliveryPool(int base, int max) {
@@ -39,27 +43,38 @@ final class DeliveryPool implements Executor, AutoCloseable {
 
   @Override
   public void execute(Runnable delivery) {
-    workers.execute(delivery);
+    workers.execute(() -> {
+      Thread self = Thread.currentThread();
+      running.put(self, System.nanoTime());
+      try {
+        delivery.run();
+      } finally {
+        running.remove(self);
+      }
+    });
   }
 
   private void watch() {
-    boolean waitedBefore = false;
     while (!workers.isShutdown()) {
       try {
-        Thread.sleep(TICK_MILLIS);
+        TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
       } catch (InterruptedException e) {
         return;
       }
-      boolean waiting = !workers.getQueue().isEmpty();
-      int size = workers.getCorePoolSize();
-      if (waiting && waitedBefore && workers.getActiveCount() >= size && size < max) {
-        workers.setMaximumPoolSize(size + 1);
-        workers.setCorePoolSize(size + 1);
-      } else if (!waiting && size > base) {
-        workers.setCorePoolSize(base);
-        workers.setMaximumPoolSize(base);
+      long now = System.nanoTime();
+      int stuck = 0;
+      for (long started : running.values()) {
+        stuck += now - started > TICK_NANOS ? 1 : 0;
       }
-      waitedBefore = waiting;
+      int wanted = Math.min(max, base + stuck);
+      int size = workers.getCorePoolSize();
+      if (wanted > size) {
+        workers.setMaximumPoolSize(wanted);
+        workers.setCorePoolSize(wanted);
+      } else if (wanted < size && workers.getQueue().isEmpty()) {
+        workers.setCorePoolSize(wanted); // idle extra workers end; busy ones when their delivery returns
+        workers.setMaximumPoolSize(wanted);
+      }
     }
   }
 
