@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -26,6 +27,7 @@ final class DeliveryPool implements Executor, AutoCloseable {
   /** Deliveries under way: the worker running each, and when it started. */
   private final Map<Thread, Long> running = new ConcurrentHashMap<>();
   private final Thread watchdog;
+  private final AtomicBoolean watching = new AtomicBoolean();
 
   DeliveryPool(int base, int max) {
     this.base = base;
@@ -38,11 +40,13 @@ final class DeliveryPool implements Executor, AutoCloseable {
     });
     this.watchdog = new Thread(this::watch, "service-registry-delivery-watchdog");
     watchdog.setDaemon(true);
-    watchdog.start();
   }
 
   @Override
   public void execute(Runnable delivery) {
+    if (!watching.get() && watching.compareAndSet(false, true)) {
+      watchdog.start(); // on first use: a registry nobody watches starts no thread
+    }
     workers.execute(() -> {
       Thread self = Thread.currentThread();
       running.put(self, System.nanoTime());

@@ -59,16 +59,14 @@ final class ServiceRecords {
   /** The largest DNS message (TCP's length prefix is 16 bits). */
   static final int MAX_MESSAGE = 65_535;
 
-  final long version;
   private final Map<Name, List<Record>> byName;
   /** The endpoint behind each per-replica name, so that the next version can reuse its responses. */
   private final Map<Name, Endpoint> replicas;
   /** Keyed by the owner name's wire bytes before the service label, and the type: {udp, tcp} responses. */
   private final Map<NameKey, byte[][]> responses = new HashMap<>();
 
-  private ServiceRecords(long version, Map<Name, List<Record>> byName, Map<Name, Endpoint> replicas, Name service, ZoneConfig config,
+  private ServiceRecords(Map<Name, List<Record>> byName, Map<Name, Endpoint> replicas, Name service, ZoneConfig config,
       ServiceRecords previous) {
-    this.version = version;
     this.byName = byName;
     this.replicas = replicas;
     int serviceWireLength = service.toWireCanonical().length;
@@ -135,7 +133,7 @@ final class ServiceRecords {
     if (byName.isEmpty()) {
       return null;
     }
-    return new ServiceRecords(set.version(), byName, replicas, service, config, previous);
+    return new ServiceRecords(byName, replicas, service, config, previous);
   }
 
   /** The precomputed response for the owner-name prefix and type in {@code probe}, or null. */
