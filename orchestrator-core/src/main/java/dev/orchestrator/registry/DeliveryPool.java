@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DeliveryPool implements Executor, AutoCloseable {
   private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final AtomicInteger POOLS = new AtomicInteger();
 
+  private final String name;
   private final int base;
   private final int max;
   private final ThreadPoolExecutor workers;
@@ -32,13 +34,14 @@ final class DeliveryPool implements Executor, AutoCloseable {
   DeliveryPool(int base, int max) {
     this.base = base;
     this.max = max;
+    this.name = "service-registry-delivery-" + POOLS.incrementAndGet();
     AtomicInteger count = new AtomicInteger();
     this.workers = new ThreadPoolExecutor(base, base, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-      Thread thread = new Thread(task, "service-registry-delivery-" + count.incrementAndGet());
+      Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
       thread.setDaemon(true);
       return thread;
     });
-    this.watchdog = new Thread(this::watch, "service-registry-delivery-watchdog");
+    this.watchdog = new Thread(this::watch, name + "-watchdog");
     watchdog.setDaemon(true);
   }
 
@@ -80,6 +83,11 @@ final class DeliveryPool implements Executor, AutoCloseable {
         workers.setMaximumPoolSize(wanted);
       }
     }
+  }
+
+  /** The name every thread of this pool starts with. */
+  String name() {
+    return name;
   }
 
   @Override

@@ -232,6 +232,17 @@ class DnsServerTest {
   }
 
   @Test
+  void aTakenPortIsAClearErrorAndLeavesNothingBound() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(0, loopback())) {
+      int port = taken.getLocalPort();
+
+      assertThatThrownBy(() -> DnsServer.builder(registry).bind("127.0.0.1", port).start())
+          .isInstanceOf(java.io.UncheckedIOException.class).hasMessageContaining("127.0.0.1:" + port);
+    }
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("dns-"));
+  }
+
+  @Test
   void badSettingsAreRejectedNamingTheValue() {
     assertThatThrownBy(() -> DnsServer.builder(registry).domain("bad..name").start()).hasMessageContaining("bad..name");
     assertThatThrownBy(() -> DnsServer.builder(registry).ttl(Duration.ofDays(2))).hasMessageContaining("PT48H");
