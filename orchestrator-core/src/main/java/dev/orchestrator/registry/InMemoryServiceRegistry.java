@@ -41,7 +41,11 @@ public final class InMemoryServiceRegistry implements ServiceRegistry, AutoClose
     this(new DeliveryPool(Math.max(2, Runtime.getRuntime().availableProcessors()), 256), true);
   }
 
-  /** Delivers on {@code executor}, which the caller owns (and should not run tasks on the calling thread). */
+  /**
+   * Delivers on {@code executor}, which the caller owns (and should not run tasks on the calling
+   * thread). Watchers are isolated from each other only as far as its threads allow, and a delivery
+   * it rejects waits for the service's next change.
+   */
   public InMemoryServiceRegistry(Executor executor) {
     this(executor, false);
   }
