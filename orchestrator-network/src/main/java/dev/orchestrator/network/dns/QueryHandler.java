@@ -83,7 +83,8 @@ final class QueryHandler {
       return 0;
     }
     int type = (q[end] & 0xFF) << 8 | (q[end + 1] & 0xFF);
-    byte[] response = records.precomputed(probe.set(q, HEADER, serviceLabel - HEADER, type), udp);
+    int id = (q[0] & 0xFF) << 8 | (q[1] & 0xFF);
+    byte[] response = records.precomputed(probe.set(q, HEADER, serviceLabel - HEADER, type), id, udp);
     if (response == null) {
       return 0;
     }

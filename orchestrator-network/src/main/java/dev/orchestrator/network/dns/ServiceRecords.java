@@ -51,6 +51,8 @@ final class ServiceRecords {
    * would not fit a UDP answer anyway, and every extra name costs compression work when rendering.
    */
   private static final int ADDITIONAL_TARGETS = 32;
+  /** Starting points of rotated A/AAAA answers at most. */
+  static final int ROTATIONS = 8;
   /**
    * Records per answer at most (the first by endpoint id). A TCP answer holds about 4,000 A records,
    * a UDP one 28, and dnsjava renders a section in time quadratic in its size.
@@ -77,15 +79,27 @@ final class ServiceRecords {
       boolean reuse = replica != null && previous != null && replica.equals(previous.replicas.get(owner));
       for (int type : PRECOMPUTED) {
         NameKey key = NameKey.of(prefix, type);
-        responses.put(key, reuse ? previous.responses.get(key) : render(owner, type, config));
+        responses.put(key, reuse ? previous.responses.get(key) : renderAll(owner, type, config));
       }
     }
   }
 
-  /** The {udp, tcp} responses to a plain query for {@code owner} and {@code type}, query id 0. */
-  private byte[][] render(Name owner, int type, ZoneConfig config) {
+  /** The responses to a plain query for {@code owner} and {@code type}: {udp, tcp} for each rotation. */
+  private byte[][] renderAll(Name owner, int type, ZoneConfig config) {
+    int rotations = rotations(byName.get(owner), type);
+    byte[][] all = new byte[2 * rotations][];
+    for (int id = 0; id < rotations; id++) {
+      byte[][] both = render(owner, type, id, config);
+      all[2 * id] = both[0];
+      all[2 * id + 1] = both[1];
+    }
+    return all;
+  }
+
+  /** The {udp, tcp} responses to a plain query with {@code id} for {@code owner} and {@code type}. */
+  private byte[][] render(Name owner, int type, int id, ZoneConfig config) {
     Message query = Message.newQuery(Record.newRecord(owner, type, DClass.IN));
-    query.getHeader().setID(0);
+    query.getHeader().setID(id);
     query.getHeader().unsetFlag(Flags.RD);
     Message response = DnsZone.response(query, config);
     answer(response, owner, type, config);
@@ -136,10 +150,26 @@ final class ServiceRecords {
     return new ServiceRecords(byName, replicas, service, config, previous);
   }
 
-  /** The precomputed response for the owner-name prefix and type in {@code probe}, or null. */
-  byte[] precomputed(NameKey probe, boolean udp) {
-    byte[][] both = responses.get(probe);
-    return both == null ? null : both[udp ? 0 : 1];
+  /** The precomputed response for the owner-name prefix and type in {@code probe} and the query id, or null. */
+  byte[] precomputed(NameKey probe, int id, boolean udp) {
+    byte[][] all = responses.get(probe);
+    return all == null ? null : all[2 * (id % (all.length / 2)) + (udp ? 0 : 1)];
+  }
+
+  /**
+   * How many orders an answer of {@code type} from {@code records} comes in: A and AAAA answers
+   * rotate by the query id over up to {@value #ROTATIONS} starting records, so that clients taking
+   * the first address spread over the replicas.
+   */
+  private static int rotations(List<Record> records, int type) {
+    if (type != Type.A && type != Type.AAAA) {
+      return 1;
+    }
+    int count = 0;
+    for (Record record : records) {
+      count += record.getType() == type ? 1 : 0;
+    }
+    return Math.max(1, Math.min(count, ROTATIONS));
   }
 
   /**
@@ -154,7 +184,10 @@ final class ServiceRecords {
     }
     Set<Name> targets = new HashSet<>();
     int answers = 0;
-    for (Record record : records) {
+    int n = records.size();
+    int start = firstOfRotation(records, type, response.getHeader().getID());
+    for (int i = 0; i < n; i++) {
+      Record record = records.get((start + i) % n);
       if ((type == Type.ANY || record.getType() == type) && answers < MAX_ANSWERS) {
         response.addRecord(record, Section.ANSWER);
         answers++;
@@ -170,6 +203,17 @@ final class ServiceRecords {
     if (answers == 0) {
       negative(response, Rcode.NOERROR, config);
     }
+  }
+
+  /** The index an answer starts at: the (id mod rotations)-th record of the type, or 0. */
+  private static int firstOfRotation(List<Record> records, int type, int id) {
+    int skip = id % rotations(records, type);
+    for (int i = 0; i < records.size(); i++) {
+      if (records.get(i).getType() == type && skip-- == 0) {
+        return i;
+      }
+    }
+    return 0;
   }
 
   static void negative(Message response, int rcode, ZoneConfig config) {

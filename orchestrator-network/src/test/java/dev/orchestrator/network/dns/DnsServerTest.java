@@ -82,6 +82,28 @@ class DnsServerTest {
   }
 
   @Test
+  void addressAnswersRotateWithTheQueryIdSoThatFirstPicksSpreadOverReplicas() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      registry.register(web(i, "10.0.0." + (i + 1), 32000 + i));
+    }
+    server = DnsServer.builder(registry).start();
+
+    for (boolean edns : List.of(false, true)) {
+      java.util.Set<String> firsts = new java.util.HashSet<>();
+      for (int id = 0; id < 3; id++) {
+        Message query = Message.newQuery(Record.newRecord(Name.fromString("web.svc.local."), Type.A, DClass.IN));
+        query.getHeader().setID(id);
+        SimpleResolver resolver = new SimpleResolver(server.address());
+        resolver.setEDNS(edns ? 0 : -1, edns ? 1232 : 0, 0, List.of());
+        List<String> addresses = addresses(resolver.send(query));
+        assertThat(addresses).containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2", "10.0.0.3");
+        firsts.add(addresses.get(0));
+      }
+      assertThat(firsts).as("edns=%s", edns).hasSize(3);
+    }
+  }
+
+  @Test
   void unknownNamesAreNxdomainKnownNamesWithoutTheTypeAreNodataAndOutsideNamesAreRefused() throws Exception {
     registry.register(web(0, "127.0.0.1", 32001));
     server = DnsServer.builder(registry).ttl(Duration.ofSeconds(3)).start();
