@@ -8,13 +8,15 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The registry's own delivery threads: {@code base} workers take watcher deliveries from one queue
  * (no thread hand-off per delivery), and a watchdog keeps {@code base} workers free of stuck
- * deliveries: every tick it counts the deliveries running for longer than a tick (listeners that
- * block) and sizes the pool to {@code base} plus that count, up to {@code max}. A blocked listener
- * thus delays others by about one tick, never for good, and busy but moving workers never grow it.
+ * deliveries: every tick (20 ms) it counts the deliveries it already saw running at the previous
+ * tick (listeners that block) and sizes the pool to {@code base} plus that count, up to {@code max}.
+ * A blocked listener thus delays others by one or two ticks, never for good, and busy but moving
+ * workers do not grow it.
  *
  * <p>Threads: the workers and one watchdog thread, all daemon threads ended by {@link #close()}.
  */
@@ -26,8 +28,9 @@ final class DeliveryPool implements Executor, AutoCloseable {
   private final int base;
   private final int max;
   private final ThreadPoolExecutor workers;
-  /** Deliveries under way: the worker running each, and when it started. */
+  /** Deliveries under way: the worker running each, and the delivery's sequence number. */
   private final Map<Thread, Long> running = new ConcurrentHashMap<>();
+  private final AtomicLong deliveries = new AtomicLong();
   private final Thread watchdog;
   private final AtomicBoolean watching = new AtomicBoolean();
 
@@ -52,7 +55,7 @@ final class DeliveryPool implements Executor, AutoCloseable {
     }
     workers.execute(() -> {
       Thread self = Thread.currentThread();
-      running.put(self, System.nanoTime());
+      running.put(self, deliveries.incrementAndGet());
       try {
         delivery.run();
       } finally {
@@ -62,17 +65,21 @@ final class DeliveryPool implements Executor, AutoCloseable {
   }
 
   private void watch() {
+    Map<Thread, Long> seenBefore = Map.of();
     while (!workers.isShutdown()) {
       try {
         TimeUnit.NANOSECONDS.sleep(TICK_NANOS);
       } catch (InterruptedException e) {
         return;
       }
-      long now = System.nanoTime();
+      // stuck: the same delivery still running at two ticks in a row (a pause of the whole JVM or
+      // a descheduled thread does not span two ticks of a delivery that keeps moving)
+      Map<Thread, Long> seen = Map.copyOf(running);
       int stuck = 0;
-      for (long started : running.values()) {
-        stuck += now - started > TICK_NANOS ? 1 : 0;
+      for (Map.Entry<Thread, Long> e : seen.entrySet()) {
+        stuck += e.getValue().equals(seenBefore.get(e.getKey())) ? 1 : 0;
       }
+      seenBefore = seen;
       int wanted = Math.min(max, base + stuck);
       int size = workers.getCorePoolSize();
       if (wanted > size) {
