@@ -11,11 +11,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -34,25 +30,29 @@ public final class InMemoryServiceRegistry implements ServiceRegistry, AutoClose
   private static final Logger log = LoggerFactory.getLogger(InMemoryServiceRegistry.class);
 
   private final Executor executor;
-  private final ExecutorService ownedPool;
+  private final DeliveryPool ownedPool;
   private final Map<String, ServiceState> services = new HashMap<>();
 
   /**
-   * Delivers on a registry-owned pool of daemon threads that grows only while listeners block and
-   * shrinks when idle; {@link #close()} shuts it down.
+   * Delivers on a registry-owned pool of daemon threads (as many as cores, at least two) that grows
+   * only while listeners block and shrinks back when they return; {@link #close()} shuts it down.
    */
   public InMemoryServiceRegistry() {
-    this(Executors.newCachedThreadPool(daemonThreads()), true);
+    this(new DeliveryPool(Math.max(2, Runtime.getRuntime().availableProcessors()), 256), true);
   }
 
-  /** Delivers on {@code executor}, which the caller owns (and should not run tasks on the calling thread). */
+  /**
+   * Delivers on {@code executor}, which the caller owns (and should not run tasks on the calling
+   * thread). Watchers are isolated from each other only as far as its threads allow, and a delivery
+   * it rejects waits for the service's next change.
+   */
   public InMemoryServiceRegistry(Executor executor) {
     this(executor, false);
   }
 
   private InMemoryServiceRegistry(Executor executor, boolean owned) {
     this.executor = Objects.requireNonNull(executor, "executor");
-    this.ownedPool = owned ? (ExecutorService) executor : null;
+    this.ownedPool = owned ? (DeliveryPool) executor : null;
   }
 
   @Override
@@ -111,7 +111,7 @@ public final class InMemoryServiceRegistry implements ServiceRegistry, AutoClose
     }
     all.forEach(Watcher::close);
     if (ownedPool != null) {
-      ownedPool.shutdown();
+      ownedPool.close();
     }
   }
 
@@ -134,15 +134,6 @@ public final class InMemoryServiceRegistry implements ServiceRegistry, AutoClose
   private ServiceState stateOf(String service) {
     Objects.requireNonNull(service, "service");
     return services.computeIfAbsent(service, ServiceState::new);
-  }
-
-  private static ThreadFactory daemonThreads() {
-    AtomicInteger count = new AtomicInteger();
-    return task -> {
-      Thread thread = new Thread(task, "service-registry-delivery-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /** One service's endpoints (by id) and watchers. Versions are kept after the last endpoint goes. */

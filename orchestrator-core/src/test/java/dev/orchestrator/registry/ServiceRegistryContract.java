@@ -216,6 +216,133 @@ public abstract class ServiceRegistryContract {
     await().atMost(TIMEOUT).until(() -> seen.contains(1L));
   }
 
+  @Test
+  void underManyWritersAndWatchersEverySnapshotOfAVersionIsTheSameAndEveryWatcherEndsOnTheLatest() throws Exception {
+    List<String> services = List.of("web", "db", "cache");
+    int watchersPerService = 12;
+    Map<String, List<List<EndpointSet>>> seen = new java.util.HashMap<>();
+    for (String service : services) {
+      List<List<EndpointSet>> perWatcher = new ArrayList<>();
+      for (int w = 0; w < watchersPerService; w++) {
+        List<EndpointSet> sets = new CopyOnWriteArrayList<>();
+        perWatcher.add(sets);
+        boolean slow = w % 4 == 0;
+        watch(service, set -> {
+          sets.add(set);
+          if (slow) {
+            Thread.yield();
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+          }
+        });
+      }
+      seen.put(service, perWatcher);
+    }
+    int writers = 6;
+    int changes = 300;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < writers; t++) {
+        int writer = t;
+        done.add(pool.submit(() -> {
+          java.util.Random random = new java.util.Random(writer);
+          for (int i = 0; i < changes; i++) {
+            String service = services.get(random.nextInt(services.size()));
+            int slot = random.nextInt(8);
+            if (random.nextInt(3) == 0) {
+              registry.deregister(service, service + "-" + slot);
+            } else {
+              registry.register(endpoint(service, slot, 8000 + random.nextInt(4)));
+            }
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    for (String service : services) {
+      EndpointSet latest = registry.lookup(service);
+      List<List<EndpointSet>> perWatcher = seen.get(service);
+      await().atMost(TIMEOUT).until(() -> perWatcher.stream().allMatch(sets -> !sets.isEmpty() && sets.get(sets.size() - 1).version() == latest.version()));
+      Map<Long, EndpointSet> byVersion = new java.util.HashMap<>();
+      for (List<EndpointSet> sets : perWatcher) {
+        assertThat(sets.get(sets.size() - 1)).isEqualTo(latest);
+        assertThat(sets).extracting(EndpointSet::version).isSorted().doesNotHaveDuplicates();
+        for (EndpointSet set : sets) {
+          EndpointSet first = byVersion.putIfAbsent(set.version(), set);
+          assertThat(first == null ? set : first).as("%s version %d seen by two watchers", service, set.version()).isEqualTo(set);
+        }
+      }
+    }
+  }
+
+  @Test
+  void watchersComingAndGoingDuringChangesEachSeeIncreasingVersionsEndingOnTheLatest() throws Exception {
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread writer = new Thread(() -> {
+      for (int i = 0; !stop.get(); i++) {
+        registry.register(endpoint("web", i % 5, 8000 + i % 7));
+        java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+      }
+    }, "contract-writer");
+    writer.start();
+    List<List<Long>> kept = new ArrayList<>();
+    try {
+      for (int round = 0; round < 30; round++) {
+        List<Long> versions = new CopyOnWriteArrayList<>();
+        Subscription s = registry.watch("web", set -> versions.add(set.version()));
+        if (round % 2 == 0) {
+          await().pollInterval(Duration.ofMillis(1)).atMost(TIMEOUT).until(() -> !versions.isEmpty());
+          s.close();
+        } else {
+          subscriptions.add(s);
+          kept.add(versions);
+        }
+        assertThat(versions).isSorted().doesNotHaveDuplicates();
+      }
+    } catch (Throwable t) {
+      failure.set(t);
+    } finally {
+      stop.set(true);
+      writer.join(TIMEOUT.toMillis());
+    }
+    assertThat(failure.get()).isNull();
+    long latest = registry.lookup("web").version();
+    await().atMost(TIMEOUT).until(() -> kept.stream().allMatch(v -> !v.isEmpty() && v.get(v.size() - 1) == latest));
+    assertThat(kept).allSatisfy(v -> assertThat(v).isSorted().doesNotHaveDuplicates());
+  }
+
+  @Test
+  void watchersBlockedForeverDelayNeitherRegistrationNorOtherWatchers() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try {
+      for (int i = 0; i < 8; i++) {
+        watch("web", set -> awaitQuietly(release));
+      }
+      List<Long> fast = new CopyOnWriteArrayList<>();
+      watch("web", set -> fast.add(set.version()));
+      ExecutorService caller = Executors.newSingleThreadExecutor();
+      try {
+        Future<?> writes = caller.submit(() -> {
+          for (int i = 0; i < 500; i++) {
+            registry.register(endpoint("web", i % 20, 8000 + i));
+          }
+        });
+        writes.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      } finally {
+        caller.shutdownNow();
+      }
+      await().atMost(TIMEOUT).until(() -> !fast.isEmpty() && fast.get(fast.size() - 1) == 500);
+    } finally {
+      release.countDown();
+    }
+  }
+
   /** Watches and closes the subscription after the test. */
   protected Subscription watch(String service, Consumer<EndpointSet> listener) {
     Subscription subscription = registry.watch(service, listener);
