@@ -25,6 +25,9 @@ import java.util.TreeMap;
  * @param init run an init process as PID 1 that reaps zombies and forwards signals
  * @param logDriver the engine's log driver; empty for its default
  * @param logOptions options of the log driver, e.g. {@code max-size}
+ * @param dnsServers IP addresses of the resolvers the container uses (port 53), e.g. an embedded
+ *     {@code DnsServer} bound to the bridge's gateway; empty for the engine's default
+ * @param dnsSearch search domains for short names, e.g. {@code svc.local}; empty for the engine's default
  */
 public record ContainerOptions(
     String user,
@@ -36,7 +39,9 @@ public record ContainerOptions(
     boolean privileged,
     boolean init,
     String logDriver,
-    Map<String, String> logOptions) {
+    Map<String, String> logOptions,
+    List<String> dnsServers,
+    List<String> dnsSearch) {
 
   public ContainerOptions {
     user = user == null ? "" : user;
@@ -45,41 +50,49 @@ public record ContainerOptions(
     capAdd = List.copyOf(Objects.requireNonNull(capAdd, "capAdd"));
     logDriver = logDriver == null ? "" : logDriver;
     logOptions = Map.copyOf(new TreeMap<>(Objects.requireNonNull(logOptions, "logOptions")));
+    dnsServers = List.copyOf(Objects.requireNonNull(dnsServers, "dnsServers"));
+    dnsSearch = List.copyOf(Objects.requireNonNull(dnsSearch, "dnsSearch"));
   }
 
   public static ContainerOptions defaults() {
-    return new ContainerOptions("", 0, "", false, List.of(), List.of(), false, true, "", Map.of());
+    return new ContainerOptions("", 0, "", false, List.of(), List.of(), false, true, "", Map.of(), List.of(), List.of());
   }
 
   public ContainerOptions withUser(String user) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withPidsLimit(long pidsLimit) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withStopSignal(String stopSignal) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withReadOnlyRootFilesystem(boolean readOnly) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnly, capDrop, capAdd, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnly, capDrop, capAdd, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withCapabilities(List<String> drop, List<String> add) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, drop, add, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, drop, add, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withPrivileged(boolean privileged) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withInit(boolean init) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver, logOptions, dnsServers, dnsSearch);
   }
 
   public ContainerOptions withLogging(String driver, Map<String, String> options) {
-    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, driver, options);
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, driver, options, dnsServers, dnsSearch);
+  }
+
+  /** Resolvers (IP addresses, port 53) and search domains the container uses instead of the engine's. */
+  public ContainerOptions withDns(List<String> servers, List<String> search) {
+    return new ContainerOptions(user, pidsLimit, stopSignal, readOnlyRootFilesystem, capDrop, capAdd, privileged, init, logDriver,
+        logOptions, servers, search);
   }
 }

@@ -226,6 +226,37 @@ public final class SpecValidator {
     for (int i = 0; i < o.capAdd().size(); i++) {
       capability(p, "options.capAdd[" + i + "]", o.capAdd().get(i));
     }
+    for (int i = 0; i < o.dnsServers().size(); i++) {
+      if (!ipLiteral(o.dnsServers().get(i))) {
+        p.add(v("options.dnsServers[" + i + "]", String.valueOf(o.dnsServers().get(i)),
+            "must be an IPv4 or IPv6 address (a resolver on port 53)"));
+      }
+    }
+    for (int i = 0; i < o.dnsSearch().size(); i++) {
+      String domain = o.dnsSearch().get(i);
+      if (domain == null || domain.length() > 253
+          || !domain.matches("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")) {
+        p.add(v("options.dnsSearch[" + i + "]", String.valueOf(domain), "must be a domain name like svc.local"));
+      }
+    }
+  }
+
+  private static boolean ipLiteral(String address) {
+    if (address == null) {
+      return false;
+    }
+    if (address.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+      return java.util.Arrays.stream(address.split("\\.")).allMatch(octet -> Integer.parseInt(octet) <= 255);
+    }
+    if (address.contains(":") && address.matches("[0-9A-Fa-f:.]+")) {
+      try {
+        java.net.InetAddress.getByName(address); // a literal: never a lookup
+        return true;
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private static void capability(List<ValidationException.Violation> p, String path, String cap) {

@@ -72,6 +72,12 @@ class SpecValidatorTest {
         Arguments.of(valid().options(ContainerOptions.defaults().withStopSignal("sigterm")), "options.stopSignal", "sigterm"),
         Arguments.of(valid().options(ContainerOptions.defaults().withUser("root user")), "options.user", "root user"),
         Arguments.of(valid().options(ContainerOptions.defaults().withCapabilities(List.of("net admin"), List.of())), "options.capDrop[0]", "net admin"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withDns(List.of("10.0.0.1", "dns.example"), List.of())),
+            "options.dnsServers[1]", "dns.example"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withDns(List.of("300.1.1.1"), List.of())),
+            "options.dnsServers[0]", "300.1.1.1"),
+        Arguments.of(valid().options(ContainerOptions.defaults().withDns(List.of("fd00::53"), List.of("svc.local", "bad domain"))),
+            "options.dnsSearch[1]", "bad domain"),
         Arguments.of(valid().restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofSeconds(10), Duration.ofSeconds(1), 2)), "restartPolicy.maxBackoff", "PT1S"));
   }
 

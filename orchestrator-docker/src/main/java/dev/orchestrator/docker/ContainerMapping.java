@@ -70,6 +70,12 @@ final class ContainerMapping {
     if (options.pidsLimit() > 0) {
       host.withPidsLimit(options.pidsLimit());
     }
+    if (!options.dnsServers().isEmpty()) {
+      host.withDns(options.dnsServers());
+    }
+    if (!options.dnsSearch().isEmpty()) {
+      host.withDnsSearch(options.dnsSearch());
+    }
     if (!options.logDriver().isEmpty()) {
       host.withLogConfig(new LogConfig(LogConfig.LoggingType.fromValue(options.logDriver()), options.logOptions()));
     }

@@ -9,9 +9,12 @@ import static org.awaitility.Awaitility.await;
 import dev.orchestrator.Orchestrator;
 import dev.orchestrator.docker.DockerRuntime;
 import dev.orchestrator.network.NetworkInfo;
+import dev.orchestrator.network.dns.AddressFace;
+import dev.orchestrator.network.dns.DnsServer;
 import dev.orchestrator.registry.Endpoint;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.ContainerOptions;
 import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.PortSpec;
@@ -136,6 +139,32 @@ class DockerNetworkingTest {
         .as("address %s of a service on another network", webAddress).isNotZero();
     assertThat(dockerOk("inspect", stranger, "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}").strip())
         .as("not on the default bridge").isEqualTo(OTHER);
+  }
+
+  @Test
+  void containers_given_the_embedded_dns_server_as_resolver_reach_a_service_by_its_registry_name() throws Exception {
+    // the server answers from the registry on the default bridge's gateway, port 53: the resolver
+    // Docker writes into a container's resolv.conf for options.dnsServers
+    String gateway = dockerOk("network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}").strip();
+    try (DnsServer dns = DnsServer.builder(orchestrator.registry()).domain("svc.local").bind(gateway, 53)
+        .face(AddressFace.network("bridge")).start()) {
+      orchestrator.apply(web("dnsweb").build());
+      orchestrator.apply(sleeper("dnsclient")
+          .options(ContainerOptions.defaults().withDns(List.of(gateway), List.of("svc.local"))).build());
+      String client = containerOf("dnsclient");
+      orchestrator.awaitReady("dnsweb", READY);
+      String replica = orchestrator.registry().lookup("dnsweb").endpoints().get(0).metadata().get("container");
+
+      assertThat(dockerOk("exec", client, "cat", "/etc/resolv.conf")).contains("nameserver " + gateway, "search svc.local");
+      for (String name : List.of("dnsweb", "dnsweb.svc.local", "dnsweb-0.dnsweb.svc.local")) {
+        ExecResult page = wget(client, "http://" + name + ":8080/hostname");
+        assertThat(page.exitCode()).as("wget %s through the embedded DNS server: %s", name, page).isZero();
+        assertThat(page.stdout().strip()).isEqualTo(dockerOk("inspect", replica, "-f", "{{.Config.Hostname}}"));
+      }
+    } finally {
+      orchestrator.delete("dnsclient");
+      orchestrator.delete("dnsweb");
+    }
   }
 
   @Test
