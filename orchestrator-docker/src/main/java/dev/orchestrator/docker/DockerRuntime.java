@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Info;
@@ -118,6 +119,14 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
    */
   public <T> T call(String what, String resourceId, java.util.function.Function<com.github.dockerjava.api.DockerClient, T> call) {
     return engine.call(what, resourceId, () -> call.apply(engine.client()));
+  }
+
+  /**
+   * The engine's own message from a refused request, without docker-java's framing: for the
+   * failures an adapter catches inside {@link #call}, worded as this runtime words its own errors.
+   */
+  public static String engineMessage(DockerException e) {
+    return Engine.engineMessage(e);
   }
 
   /** The engine's address as configured ({@code unix:///var/run/docker.sock}, {@code tcp://...}). */

@@ -55,8 +55,8 @@ class DockerAdoptionTest {
 
   @BeforeAll
   static void engine() {
-    image = DockerTestSupport.image();
-    observer = DockerTestSupport.runtimeBuilder().build();
+    image = DockerTestEngine.image();
+    observer = DockerTestEngine.runtimeBuilder().build();
   }
 
   @AfterAll
@@ -159,7 +159,7 @@ class DockerAdoptionTest {
 
   /** Builds the second life: same instance id, short orphan grace period, removes everything on close. */
   private void secondLife() {
-    node = DockerTestSupport.runtimeBuilder().instanceId(instance).build();
+    node = DockerTestEngine.runtimeBuilder().instanceId(instance).build();
     orchestrator = Orchestrator.builder()
         .instanceId(instance)
         .node(node)

@@ -61,8 +61,8 @@ class DockerApiVersionTest {
 
   @Test
   void the_local_engine_20_10_is_used_at_api_1_41() {
-    DockerTestSupport.image();
-    try (DockerRuntime runtime = DockerTestSupport.runtimeBuilder().build()) {
+    DockerTestEngine.image();
+    try (DockerRuntime runtime = DockerTestEngine.runtimeBuilder().build()) {
       assertThat(runtime.apiVersion()).isEqualTo("1.41");
       assertThat(runtime.node().name()).isNotBlank();
     }

@@ -32,7 +32,7 @@ class DockerEngineFaultTest {
   private static final int MAX_FAILURES_PER_SECOND = 5;
   private static final int MAX_PASSES_PER_SECOND = 20;
 
-  private final String instance = "fault-" + DockerTestSupport.randomId();
+  private final String instance = "fault-" + DockerTestEngine.randomId();
   private final List<OrchestratorEvent> events = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private SecondEngine engine;
@@ -41,7 +41,7 @@ class DockerEngineFaultTest {
 
   @BeforeEach
   void startSecondEngine() {
-    String image = DockerTestSupport.image();
+    String image = DockerTestEngine.image();
     engine = SecondEngine.start();
     engine.load(image);
     runtime = DockerRuntime.builder().dockerHost(engine.host()).nodeName("second")

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Images without a registry: built from a directory, saved to a tar archive and loaded back. */
 class DockerImagesTest {
-  private final String tag = "orchestrator-test/dir-build:" + DockerTestSupport.randomId();
-  private final DockerRuntime runtime = DockerTestSupport.runtimeBuilder().build();
+  private final String tag = "orchestrator-test/dir-build:" + DockerTestEngine.randomId();
+  private final DockerRuntime runtime = DockerTestEngine.runtimeBuilder().build();
 
   @AfterEach
   void removeImage() {
@@ -27,14 +27,14 @@ class DockerImagesTest {
   @Test
   void anImageBuiltFromADirectorySurvivesASaveAndLoadRoundTrip(@TempDir Path dir) throws IOException {
     Path context = Files.createDirectories(dir.resolve("context"));
-    Files.writeString(context.resolve("Dockerfile"), "FROM " + DockerTestSupport.image() + "\nCOPY site/index.html /www/index.html\n");
+    Files.writeString(context.resolve("Dockerfile"), "FROM " + DockerTestEngine.image() + "\nCOPY site/index.html /www/index.html\n");
     Files.createDirectories(context.resolve("site"));
     Files.writeString(context.resolve("site/index.html"), "hello");
     DockerImages images = runtime.images();
 
     images.build(tag, context, Map.of("dev.orchestrator.test", "images"));
     assertThat(images.exists(tag)).isTrue();
-    assertThat(DockerTestSupport.docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.orchestrator.test\"}}", tag).strip())
+    assertThat(DockerTestEngine.docker("image", "inspect", "--format", "{{index .Config.Labels \"dev.orchestrator.test\"}}", tag).strip())
         .isEqualTo("images");
 
     Path archive = dir.resolve("image.tar");

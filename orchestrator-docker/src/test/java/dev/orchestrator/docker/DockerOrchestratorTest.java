@@ -1,6 +1,6 @@
 package dev.orchestrator.docker;
 
-import static dev.orchestrator.docker.DockerTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static dev.orchestrator.docker.E2eSupport.get;
 import static dev.orchestrator.docker.E2eSupport.owned;
 import static dev.orchestrator.docker.E2eSupport.web;
@@ -51,8 +51,8 @@ class DockerOrchestratorTest {
 
   @BeforeAll
   static void engine() {
-    image = DockerTestSupport.image();
-    observer = DockerTestSupport.runtimeBuilder().build();
+    image = DockerTestEngine.image();
+    observer = DockerTestEngine.runtimeBuilder().build();
   }
 
   @AfterAll
@@ -65,7 +65,7 @@ class DockerOrchestratorTest {
   @BeforeEach
   void start() {
     instance = E2eSupport.instanceId();
-    node = DockerTestSupport.runtimeBuilder().instanceId(instance).build();
+    node = DockerTestEngine.runtimeBuilder().instanceId(instance).build();
     orchestrator = Orchestrator.builder()
         .instanceId(instance)
         .node(node)

@@ -10,8 +10,8 @@ class DockerRuntimeContractTest extends ContainerRuntimeContract {
 
   @Override
   protected ContainerRuntime runtime() {
-    DockerTestSupport.image();
-    return DockerTestSupport.runtimeBuilder().build();
+    DockerTestEngine.image();
+    return DockerTestEngine.runtimeBuilder().build();
   }
 
   @Override

@@ -1,8 +1,8 @@
 package dev.orchestrator.docker;
 
-import static dev.orchestrator.docker.DockerTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
+import static dev.orchestrator.docker.DockerTestEngine.image;
 import static dev.orchestrator.docker.DockerTestSupport.httpd;
-import static dev.orchestrator.docker.DockerTestSupport.image;
 import static dev.orchestrator.docker.DockerTestSupport.labels;
 import static dev.orchestrator.docker.DockerTestSupport.shell;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,14 +39,14 @@ import org.junit.jupiter.api.Test;
 class DockerRuntimeTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final String instance = "docker-test-" + DockerTestSupport.randomId();
+  private final String instance = "docker-test-" + DockerTestEngine.randomId();
   private final List<String> foreign = new CopyOnWriteArrayList<>();
   private DockerRuntime runtime;
 
   @BeforeEach
   void openRuntime() {
     image();
-    runtime = DockerTestSupport.runtimeBuilder().instanceId(instance).build();
+    runtime = DockerTestEngine.runtimeBuilder().instanceId(instance).build();
   }
 
   @AfterEach
@@ -188,7 +188,7 @@ class DockerRuntimeTest {
   @Test
   void a_missing_image_fails_fast_naming_the_image_under_every_pull_policy() {
     for (PullPolicy policy : PullPolicy.values()) {
-      try (DockerRuntime r = DockerTestSupport.runtimeBuilder().pullPolicy(policy).build()) {
+      try (DockerRuntime r = DockerTestEngine.runtimeBuilder().pullPolicy(policy).build()) {
         long start = System.nanoTime();
         assertThatThrownBy(() -> r.ensureImage(DockerTestSupport.MISSING_IMAGE))
             .as("policy %s", policy)
@@ -261,7 +261,7 @@ class DockerRuntimeTest {
   @Test
   void the_event_stream_survives_an_idle_timeout_without_losing_or_repeating_events() {
     runtime.close();
-    runtime = DockerTestSupport.runtimeBuilder().instanceId(instance).responseTimeout(Duration.ofSeconds(2)).build();
+    runtime = DockerTestEngine.runtimeBuilder().instanceId(instance).responseTimeout(Duration.ofSeconds(2)).build();
     List<RuntimeEvent> events = subscribe();
 
     // silent for longer than the response timeout between start and death: the stream reconnects
@@ -277,7 +277,7 @@ class DockerRuntimeTest {
 
   @Test
   void an_engine_that_is_not_there_is_unavailable_from_every_call_and_reported_to_subscribers() {
-    String host = "unix:///tmp/no-such-docker-" + DockerTestSupport.randomId() + ".sock";
+    String host = "unix:///tmp/no-such-docker-" + DockerTestEngine.randomId() + ".sock";
     try (DockerRuntime absent = DockerRuntime.builder().dockerHost(host).connectTimeout(Duration.ofSeconds(1)).build()) {
       assertThatThrownBy(absent::node)
           .isInstanceOf(NodeUnavailableException.class)

@@ -1,7 +1,7 @@
 package dev.orchestrator.docker;
 
-import static dev.orchestrator.docker.DockerTestSupport.docker;
-import static dev.orchestrator.docker.DockerTestSupport.image;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
+import static dev.orchestrator.docker.DockerTestEngine.image;
 import static dev.orchestrator.docker.DockerTestSupport.labels;
 import static dev.orchestrator.docker.DockerTestSupport.shell;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,14 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
 class DockerSpecMappingTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final String instance = "docker-mapping-" + DockerTestSupport.randomId();
+  private final String instance = "docker-mapping-" + DockerTestEngine.randomId();
   private final String volume = instance + "-data";
   private DockerRuntime runtime;
 
   @BeforeEach
   void openRuntime() {
     image();
-    runtime = DockerTestSupport.runtimeBuilder()
+    runtime = DockerTestEngine.runtimeBuilder()
         .createCustomizer(cmd -> cmd.withHostName("customized"))
         .build();
   }
@@ -127,7 +127,7 @@ class DockerSpecMappingTest {
   @Test
   void a_grace_period_longer_than_the_response_timeout_still_ends_in_a_kill_after_the_grace() {
     runtime.close();
-    runtime = DockerTestSupport.runtimeBuilder().responseTimeout(Duration.ofSeconds(2)).build();
+    runtime = DockerTestEngine.runtimeBuilder().responseTimeout(Duration.ofSeconds(2)).build();
     String id = run("stubborn", shell("stubborn", "trap 'echo ignoring TERM' TERM; while :; do sleep 1; done"), Map.of());
 
     long start = System.nanoTime();

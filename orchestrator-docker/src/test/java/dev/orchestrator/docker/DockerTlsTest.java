@@ -53,11 +53,11 @@ class DockerTlsTest {
   @TempDir
   static Path temp;
 
-  private final String instance = "tls-" + DockerTestSupport.randomId();
+  private final String instance = "tls-" + DockerTestEngine.randomId();
 
   @BeforeAll
   static void startTlsEngine() {
-    image = DockerTestSupport.image();
+    image = DockerTestEngine.image();
     engine = SecondEngine.startTls();
     engine.load(image); // over TCP with the client certificate, like every other client here
   }

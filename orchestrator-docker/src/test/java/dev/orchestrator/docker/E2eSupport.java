@@ -34,7 +34,7 @@ final class E2eSupport {
 
   /** A fresh instance id: "e2e-" plus random hex, unique per test. */
   static String instanceId() {
-    return "e2e-" + DockerTestSupport.randomId();
+    return "e2e-" + DockerTestEngine.randomId();
   }
 
   /**

@@ -12,12 +12,13 @@ import java.util.concurrent.TimeUnit;
  * A second Docker Engine in its own network namespace, reached over TCP like a remote host:
  * a handle on {@code scripts/second-engine.sh}. Stopping it (SIGTERM) is a node failure;
  * starting it again keeps its data root. A partition drops every packet to it. {@link #close()} removes the daemon, the namespace,
- * the veth and the data, also from a shutdown hook if the test JVM dies first.
+ * the veth and the data, also from a shutdown hook if the test JVM dies first. Shipped in this
+ * module's test-jar for the other modules' tests.
  *
  * <p>{@link #startTls()} starts it with mutual TLS ({@code dockerd --tlsverify} on port 2376) and
  * a throwaway CA; {@link #clientCertPath()} then holds a client's ca.pem, cert.pem and key.pem.
  */
-final class SecondEngine implements AutoCloseable {
+public final class SecondEngine implements AutoCloseable {
   private static final long SCRIPT_TIMEOUT_SECONDS = 90;
 
   private final String name;
@@ -32,17 +33,17 @@ final class SecondEngine implements AutoCloseable {
   }
 
   /** Creates the namespace and starts the engine; cleans up and rethrows if that fails. */
-  static SecondEngine start() {
+  public static SecondEngine start() {
     return start(false);
   }
 
   /** Like {@link #start()}, with mutual TLS: dockerd {@code --tlsverify} on {@code tcp://10.250.X.2:2376}. */
-  static SecondEngine startTls() {
+  public static SecondEngine startTls() {
     return start(true);
   }
 
   private static SecondEngine start(boolean tls) {
-    SecondEngine engine = new SecondEngine("oe" + DockerTestSupport.randomId().substring(0, 6), tls);
+    SecondEngine engine = new SecondEngine("oe" + DockerTestEngine.randomId().substring(0, 6), tls);
     Runtime.getRuntime().addShutdownHook(engine.cleanup);
     try {
       engine.startDaemon();
@@ -54,23 +55,23 @@ final class SecondEngine implements AutoCloseable {
   }
 
   /** The engine's address, {@code tcp://10.250.X.2:2375} ({@code :2376} with TLS). */
-  String host() {
+  public String host() {
     return host;
   }
 
   /** The engine's IP address, where its published ports answer. */
-  String address() {
+  public String address() {
     return host.substring("tcp://".length(), host.lastIndexOf(':'));
   }
 
   /** Starts the daemon (again), returning once it answers. */
-  void startDaemon() {
+  public void startDaemon() {
     List<String> out = (tls ? script("start", name, "--tls") : script("start", name)).lines().toList();
     host = out.get(out.size() - 1).strip();
   }
 
   /** With TLS: the client's certificates in docker's layout (ca.pem, cert.pem, key.pem). */
-  Path clientCertPath() {
+  public Path clientCertPath() {
     if (!tls) {
       throw new IllegalStateException("engine " + name + " runs without TLS");
     }
@@ -78,7 +79,7 @@ final class SecondEngine implements AutoCloseable {
   }
 
   /** With TLS: the engine's own files (ca.pem, ca-key.pem, server-cert.pem, server-key.pem). */
-  Path serverTlsPath() {
+  public Path serverTlsPath() {
     if (!tls) {
       throw new IllegalStateException("engine " + name + " runs without TLS");
     }
@@ -86,25 +87,25 @@ final class SecondEngine implements AutoCloseable {
   }
 
   /** SIGTERM to the daemon; returns once it has exited. */
-  void stopDaemon() {
+  public void stopDaemon() {
     script("stop", name);
   }
 
   /** Cuts (true) or restores the network link to the engine; the daemon and its containers keep running. */
-  void partition(boolean cut) {
+  public void partition(boolean cut) {
     script("partition", name, cut ? "on" : "off");
   }
 
   /** Copies an image from the main engine. */
-  void load(String image) {
+  public void load(String image) {
     script("load", name, image);
   }
 
   /** Runs the docker CLI against this engine's unix socket (it answers there during a partition too). */
-  String docker(String... args) {
+  public String docker(String... args) {
     List<String> command = new ArrayList<>(List.of("-H", "unix:///tmp/" + name + "/docker.sock"));
     command.addAll(List.of(args));
-    return DockerTestSupport.docker(command.toArray(String[]::new));
+    return DockerTestEngine.docker(command.toArray(String[]::new));
   }
 
   @Override

@@ -113,7 +113,7 @@ public final class DockerNetworkProvider implements NetworkProvider {
     } catch (DockerException e) {
       throw new OrchestratorException("cannot create network '" + spec.name() + "'"
           + (spec.subnet().isEmpty() ? "" : " with subnet " + spec.subnet()) + ": the engine refused it ("
-          + engineMessage(e) + ")", e);
+          + DockerRuntime.engineMessage(e) + ")", e);
     }
   }
 
@@ -171,7 +171,7 @@ public final class DockerNetworkProvider implements NetworkProvider {
         return null;
       } catch (DockerException e) {
         // a container attached between the check and the removal
-        return engineMessage(e);
+        return DockerRuntime.engineMessage(e);
       }
     });
     if (refusal != null) {
@@ -262,7 +262,7 @@ public final class DockerNetworkProvider implements NetworkProvider {
             .withContainerNetwork(new ContainerNetwork().withAliases(aliases)).exec();
       } catch (NotFoundException e) {
         throw new OrchestratorException("cannot connect container " + containerId + " to network '" + network
-            + "': " + engineMessage(e), e);
+            + "': " + DockerRuntime.engineMessage(e), e);
       }
       return null;
     });
@@ -276,7 +276,7 @@ public final class DockerNetworkProvider implements NetworkProvider {
       } catch (NotFoundException e) {
         // network or container gone: nothing is attached
       } catch (DockerException e) {
-        if (!engineMessage(e).contains("is not connected")) {
+        if (!DockerRuntime.engineMessage(e).contains("is not connected")) {
           throw e;
         }
       }
@@ -296,16 +296,5 @@ public final class DockerNetworkProvider implements NetworkProvider {
     }
     return n.getIpam().getConfig().stream().map(Network.Ipam.Config::getSubnet)
         .filter(s -> s != null && !s.isEmpty()).toList();
-  }
-
-  /** The engine's own message from an error response, without docker-java's framing. */
-  static String engineMessage(DockerException e) {
-    String m = String.valueOf(e.getMessage());
-    int i = m.indexOf("{\"message\":\"");
-    if (i >= 0) {
-      int end = m.lastIndexOf("\"}");
-      m = end > i + 12 ? m.substring(i + 12, end) : m.substring(i + 12);
-    }
-    return m.replace("\\\"", "\"").strip();
   }
 }

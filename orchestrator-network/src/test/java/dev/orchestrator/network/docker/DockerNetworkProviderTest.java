@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchestrator.OrchestratorException;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.network.NetworkInfo;
 import dev.orchestrator.network.NetworkProvider;
 import dev.orchestrator.network.NetworkProviderContract;
@@ -32,8 +33,8 @@ class DockerNetworkProviderTest extends NetworkProviderContract {
 
   @BeforeAll
   static void engine() {
-    image = NetworkTestSupport.image();
-    runtime = NetworkTestSupport.runtimeBuilder().build();
+    image = DockerTestEngine.image();
+    runtime = DockerTestEngine.runtimeBuilder().build();
   }
 
   @AfterAll
@@ -63,7 +64,7 @@ class DockerNetworkProviderTest extends NetworkProviderContract {
   /** A created, never started BusyBox container. */
   private String create() {
     String id = runtime.call("create of a test container", "", client -> client.createContainerCmd(image)
-        .withName("nettest-" + NetworkTestSupport.randomId())
+        .withName("nettest-" + DockerTestEngine.randomId())
         .withCmd("sleep", "300")
         .withLabels(Map.of(TEST_LABEL, TEST_LABEL_VALUE))
         .exec().getId());
@@ -94,7 +95,7 @@ class DockerNetworkProviderTest extends NetworkProviderContract {
     assertThat(created.internal()).isTrue();
     assertThat(created.subnet()).isEqualTo("10.214." + third + ".0/24");
     assertThat(created.driver()).isEqualTo("bridge");
-    assertThat(NetworkTestSupport.dockerOk("network", "inspect", name, "-f", "{{.Internal}} {{range .IPAM.Config}}{{.Gateway}}{{end}}"))
+    assertThat(DockerTestEngine.docker("network", "inspect", name, "-f", "{{.Internal}} {{range .IPAM.Config}}{{.Gateway}}{{end}}"))
         .isEqualTo("true 10.214." + third + ".254");
   }
 

@@ -1,13 +1,14 @@
 package dev.orchestrator.network.docker;
 
-import static dev.orchestrator.network.docker.NetworkTestSupport.docker;
-import static dev.orchestrator.network.docker.NetworkTestSupport.dockerOk;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
+import static dev.orchestrator.docker.DockerTestEngine.tryDocker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.orchestrator.Orchestrator;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.network.NetworkInfo;
 import dev.orchestrator.network.dns.AddressFace;
 import dev.orchestrator.network.dns.DnsServer;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
  */
 class DockerNetworkingTest {
   private static final Duration READY = Duration.ofSeconds(40);
-  private static final String RUN = NetworkTestSupport.randomId();
+  private static final String RUN = DockerTestEngine.randomId();
   private static final String APP = "app-" + RUN;
   private static final String OTHER = "other-" + RUN;
   private static final String FOREIGN = "foreign-" + RUN;
@@ -56,9 +57,9 @@ class DockerNetworkingTest {
 
   @BeforeAll
   static void start() {
-    image = NetworkTestSupport.image();
+    image = DockerTestEngine.image();
     instance = "net-e2e-" + RUN;
-    node = NetworkTestSupport.runtimeBuilder().instanceId(instance).build();
+    node = DockerTestEngine.runtimeBuilder().instanceId(instance).build();
     networks = new DockerNetworkProvider(node);
     orchestrator = Orchestrator.builder()
         .instanceId(instance)
@@ -80,9 +81,9 @@ class DockerNetworkingTest {
     } finally {
       node.list(OwnerLabels.ofInstance(instance)).forEach(c -> node.remove(c.id()));
       for (NetworkInfo n : networks.list(OwnerLabels.ofInstance(instance))) {
-        docker("network", "rm", n.name());
+        tryDocker("network", "rm", n.name());
       }
-      docker("network", "rm", FOREIGN);
+      tryDocker("network", "rm", FOREIGN);
       if (node != null) {
         node.close();
       }
@@ -130,14 +131,14 @@ class DockerNetworkingTest {
       ExecResult byReplica = wget(client, "http://" + e.id() + ":8080/hostname");
       assertThat(byReplica.exitCode()).as("wget %s from client: %s", e.id(), byReplica).isZero();
       assertThat(byReplica.stdout().strip()).as("the replica's own hostname")
-          .isEqualTo(dockerOk("inspect", e.metadata().get("container"), "-f", "{{.Config.Hostname}}"));
+          .isEqualTo(docker("inspect", e.metadata().get("container"), "-f", "{{.Config.Hostname}}"));
     }
 
     String webAddress = orchestrator.registry().lookup("web").endpoints().get(0).networkAddress(APP).orElseThrow();
     assertThat(wget(stranger, "http://web:8080/hostname").exitCode()).as("name of a service on another network").isNotZero();
     assertThat(wget(stranger, "http://" + webAddress + ":8080/hostname").exitCode())
         .as("address %s of a service on another network", webAddress).isNotZero();
-    assertThat(dockerOk("inspect", stranger, "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}").strip())
+    assertThat(docker("inspect", stranger, "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}").strip())
         .as("not on the default bridge").isEqualTo(OTHER);
   }
 
@@ -177,14 +178,14 @@ class DockerNetworkingTest {
 
     Endpoint e = orchestrator.registry().lookup("hub").endpoints().get(0);
     assertThat(e.host()).isEqualTo("127.0.0.1");
-    assertThat(dockerOk("inspect", hub, "-f", "{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}:{{.HostPort}}{{end}}{{end}}"))
+    assertThat(docker("inspect", hub, "-f", "{{range $p, $b := .NetworkSettings.Ports}}{{range $b}}{{.HostIp}}:{{.HostPort}}{{end}}{{end}}"))
         .as("published on loopback only").isEqualTo("127.0.0.1:" + e.port("http"));
     assertThat(get("127.0.0.1", e.port("http"))).isEqualTo(200);
     assertThat(e.containerPorts()).containsExactly(java.util.Map.entry("http", 8080));
     assertThat(e.networks()).containsOnlyKeys(APP, OTHER);
     for (String network : List.of(APP, OTHER)) {
       assertThat(e.networks().get(network)).as("address on %s", network)
-          .isEqualTo(dockerOk("inspect", hub, "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}"));
+          .isEqualTo(docker("inspect", hub, "-f", "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}"));
     }
     assertThat(wget(containerOf("left"), "http://hub:8080/hostname").exitCode()).isZero();
     assertThat(wget(containerOf("right"), "http://hub-0:8080/hostname").exitCode()).isZero();
@@ -221,7 +222,7 @@ class DockerNetworkingTest {
   @Test
   void the_networks_of_a_deleted_service_are_removed_and_a_foreign_network_it_joined_is_left_alone() throws Exception {
     String own = "solo-" + RUN;
-    dockerOk("network", "create", "--label", "com.example.owner=someone-else", FOREIGN);
+    docker("network", "create", "--label", "com.example.owner=someone-else", FOREIGN);
     orchestrator.apply(sleeper("solo").network(own).network(FOREIGN).build());
     String solo = containerOf("solo");
     assertThat(networks.inspect(own).orElseThrow().labels()).containsEntry(OwnerLabels.INSTANCE, instance);

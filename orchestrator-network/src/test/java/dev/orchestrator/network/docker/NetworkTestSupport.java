@@ -1,89 +1,14 @@
 package dev.orchestrator.network.docker;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.orchestrator.docker.DockerRuntime;
-import dev.orchestrator.runtime.ContainerRuntimeException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import dev.orchestrator.docker.DockerTestEngine;
 
 /**
- * The real engine these tests run against: checks once that it answers (failing loudly, never
- * skipping) and builds the BusyBox test image once per JVM, removing it at exit.
+ * The marker of the containers and networks these tests create directly; the engine, the BusyBox
+ * image and the docker CLI come from {@link DockerTestEngine}.
  */
 final class NetworkTestSupport {
-  /** Marks the containers and networks these tests create directly. */
-  static final String TEST_LABEL = "dev.orchestrator.test";
+  static final String TEST_LABEL = DockerTestEngine.TEST_LABEL;
   static final String TEST_LABEL_VALUE = "orchestrator-network";
 
-  private static final String IMAGE =
-      "dev.orchestrator/network-test-busybox:" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-  private static boolean ready;
-
   private NetworkTestSupport() {}
-
-  static DockerRuntime.Builder runtimeBuilder() {
-    return DockerRuntime.builder().responseTimeout(Duration.ofSeconds(20));
-  }
-
-  /** The BusyBox image, built on first use; fails with a clear message when no engine answers. */
-  static synchronized String image() {
-    if (ready) {
-      return IMAGE;
-    }
-    try (DockerRuntime runtime = runtimeBuilder().build()) {
-      try {
-        runtime.node();
-      } catch (ContainerRuntimeException e) {
-        throw new AssertionError("No Docker Engine answers, so the Docker network tests cannot run (they are never"
-            + " skipped). Start one with scripts/ensure-docker.sh. Cause: " + e.getMessage(), e);
-      }
-      runtime.images().busybox(IMAGE);
-    }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try (DockerRuntime runtime = runtimeBuilder().build()) {
-        runtime.images().remove(IMAGE);
-      }
-    }));
-    ready = true;
-    return IMAGE;
-  }
-
-  static String randomId() {
-    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-  }
-
-  /** Runs the docker CLI (outside interference, or a look from outside); returns its exit code and output. */
-  static Result docker(String... args) {
-    List<String> command = new ArrayList<>(List.of("docker"));
-    command.addAll(List.of(args));
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(command + " did not finish within 30 s");
-      }
-      return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-    } catch (IOException e) {
-      throw new AssertionError("cannot run " + command, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
-  /** Runs the docker CLI and expects success; returns its output. */
-  static String dockerOk(String... args) {
-    Result r = docker(args);
-    assertThat(r.exitCode()).as("docker %s: %s", String.join(" ", args), r.output()).isZero();
-    return r.output();
-  }
-
-  record Result(int exitCode, String output) {}
 }

@@ -1,5 +1,6 @@
 package dev.orchestrator.network.docker;
 
+import dev.orchestrator.docker.DockerTestEngine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -20,7 +21,7 @@ final class OutsideHost implements AutoCloseable {
   private final Process httpd;
 
   OutsideHost() throws IOException {
-    String id = NetworkTestSupport.randomId();
+    String id = DockerTestEngine.randomId();
     int n = 1 + ThreadLocalRandom.current().nextInt(254);
     this.namespace = "egress-" + id;
     this.link = "veg" + id.substring(0, 8);

@@ -1,10 +1,11 @@
 package dev.orchestrator.storage.docker;
 
-import static dev.orchestrator.storage.docker.StorageTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.OwnerLabels;
@@ -36,7 +37,7 @@ class DockerMountSafetyTest {
   }
 
   private static ServiceSpec.Builder sleeper(String name) {
-    return ServiceSpec.builder(name).image(StorageTestSupport.image()).command("sleep", "300").stopGracePeriod(Duration.ofSeconds(1));
+    return ServiceSpec.builder(name).image(DockerTestEngine.image()).command("sleep", "300").stopGracePeriod(Duration.ofSeconds(1));
   }
 
   private String owned() {
@@ -80,7 +81,7 @@ class DockerMountSafetyTest {
 
   @Test
   void aVolumeNameHeldByAnotherOwnerIsNeverMountedAndLeftAlone() {
-    String name = "foreign-" + StorageTestSupport.randomId();
+    String name = "foreign-" + DockerTestEngine.randomId();
     docker("volume", "create", "--label", "team=payments", name);
     try {
       e2e.orchestrator.apply(sleeper("thief").mount(MountSpec.volume(name, "/data")).build());

@@ -1,9 +1,10 @@
 package dev.orchestrator.storage.docker;
 
-import static dev.orchestrator.storage.docker.StorageTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.OwnerLabels;
@@ -25,10 +26,10 @@ import org.junit.jupiter.api.Test;
 class DockerStorageE2eTest {
   private final StorageE2e e2e = new StorageE2e();
   /** Volume names are global on the engine: each test's are unique. */
-  private final String data = "data" + StorageTestSupport.randomId();
-  private final String shared = "shared-" + StorageTestSupport.randomId();
-  private final String keep = "keep-" + StorageTestSupport.randomId();
-  private final String temp = "temp-" + StorageTestSupport.randomId();
+  private final String data = "data" + DockerTestEngine.randomId();
+  private final String shared = "shared-" + DockerTestEngine.randomId();
+  private final String keep = "keep-" + DockerTestEngine.randomId();
+  private final String temp = "temp-" + DockerTestEngine.randomId();
 
   @AfterEach
   void cleanUp() {
@@ -36,7 +37,7 @@ class DockerStorageE2eTest {
   }
 
   private static ServiceSpec.Builder service(String name, String script) {
-    return ServiceSpec.builder(name).image(StorageTestSupport.image()).command("sh", "-c", script)
+    return ServiceSpec.builder(name).image(DockerTestEngine.image()).command("sh", "-c", script)
         .restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofMillis(200), Duration.ofSeconds(1), 2.0))
         .stopGracePeriod(Duration.ofSeconds(1));
   }
@@ -113,7 +114,7 @@ class DockerStorageE2eTest {
     e2e.orchestrator = null;
 
     assertThat(docker("ps", "-aq", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + e2e.instance)).isEmpty();
-    assertThat(docker("run", "--rm", "-v", keep + ":/keep", StorageTestSupport.image(), "cat", "/keep/f"))
+    assertThat(docker("run", "--rm", "-v", keep + ":/keep", DockerTestEngine.image(), "cat", "/keep/f"))
         .as("close() kept the retained volume and its data").isEqualTo("kept");
   }
 }

@@ -1,8 +1,9 @@
 package dev.orchestrator.storage.docker;
 
-import static dev.orchestrator.storage.docker.StorageTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.runtime.OwnerLabels;
 import java.io.IOException;
@@ -20,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * same volumes (not re-created) and its new replicas find every byte the first life wrote.
  */
 class DockerVolumeAdoptionTest {
-  private final String instance = "adopt-" + StorageTestSupport.randomId();
-  private final String volume = "state" + StorageTestSupport.randomId();
-  private final String token = "token-" + StorageTestSupport.randomId();
+  private final String instance = "adopt-" + DockerTestEngine.randomId();
+  private final String volume = "state" + DockerTestEngine.randomId();
+  private final String token = "token-" + DockerTestEngine.randomId();
   private StorageE2e second;
   private Process child;
   private Path log;
@@ -52,7 +53,7 @@ class DockerVolumeAdoptionTest {
 
     second = new StorageE2e(instance);
     second.orchestrator.apply(VolumeAdoptionChild.cache(volume + "-cache"));
-    second.orchestrator.apply(VolumeAdoptionChild.db(StorageTestSupport.image(), volume, volume + "-cache", "other-token"));
+    second.orchestrator.apply(VolumeAdoptionChild.db(DockerTestEngine.image(), volume, volume + "-cache", "other-token"));
     second.orchestrator.awaitReady("db", StorageE2e.READY);
 
     for (int slot = 0; slot < 2; slot++) {
@@ -70,7 +71,7 @@ class DockerVolumeAdoptionTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     log = Files.createTempFile("volume-adoption-child-", ".log");
     child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), VolumeAdoptionChild.class.getName(),
-        instance, StorageTestSupport.image(), volume, token)
+        instance, DockerTestEngine.image(), volume, token)
         .redirectError(log.toFile()).start();
     String out;
     try (var stdout = child.getInputStream()) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.orchestrator.Orchestrator;
 import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
+import dev.orchestrator.docker.SecondEngine;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.spec.MountSpec;
 import dev.orchestrator.spec.ServiceSpec;
@@ -22,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * declared on both engines and pins nothing.
  */
 class DockerVolumeLocalityTest {
-  private final String instance = "local-" + StorageTestSupport.randomId();
-  private final String volume = "pinned" + StorageTestSupport.randomId();
+  private final String instance = "local-" + DockerTestEngine.randomId();
+  private final String volume = "pinned" + DockerTestEngine.randomId();
   private SecondEngine second;
   private DockerRuntime home;
   private DockerRuntime peer;
@@ -32,11 +34,11 @@ class DockerVolumeLocalityTest {
 
   @BeforeEach
   void twoNodes() {
-    String image = StorageTestSupport.image();
-    second = new SecondEngine();
+    String image = DockerTestEngine.image();
+    second = SecondEngine.start();
     second.load(image);
-    home = StorageTestSupport.runtimeBuilder().nodeName("home").instanceId(instance).build();
-    peer = StorageTestSupport.runtimeBuilder().nodeName("peer").dockerHost(second.host()).instanceId(instance).build();
+    home = DockerTestEngine.runtimeBuilder().nodeName("home").instanceId(instance).build();
+    peer = DockerTestEngine.runtimeBuilder().nodeName("peer").dockerHost(second.host()).instanceId(instance).build();
     volumes = new DockerVolumeProvider(home, List.of(peer));
   }
 
@@ -46,8 +48,8 @@ class DockerVolumeLocalityTest {
       if (orchestrator != null) {
         orchestrator.close();
       }
-      String left = StorageTestSupport.docker("volume", "ls", "-q", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance);
-      left.lines().filter(l -> !l.isBlank()).forEach(v -> StorageTestSupport.tryDocker("volume", "rm", "-f", v));
+      String left = DockerTestEngine.docker("volume", "ls", "-q", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance);
+      left.lines().filter(l -> !l.isBlank()).forEach(v -> DockerTestEngine.tryDocker("volume", "rm", "-f", v));
     } finally {
       home.close();
       peer.close();
@@ -56,7 +58,7 @@ class DockerVolumeLocalityTest {
   }
 
   private static ServiceSpec sleeper(String name, int replicas) {
-    return ServiceSpec.builder(name).image(StorageTestSupport.image()).command("sleep", "300").replicas(replicas)
+    return ServiceSpec.builder(name).image(DockerTestEngine.image()).command("sleep", "300").replicas(replicas)
         .stopGracePeriod(Duration.ofSeconds(1)).build();
   }
 

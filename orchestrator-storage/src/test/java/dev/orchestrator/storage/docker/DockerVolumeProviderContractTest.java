@@ -1,12 +1,13 @@
 package dev.orchestrator.storage.docker;
 
-import static dev.orchestrator.storage.docker.StorageTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchestrator.NotOwnedException;
 import dev.orchestrator.ResourceInUseException;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.VolumeSpec;
@@ -28,8 +29,8 @@ class DockerVolumeProviderContractTest extends VolumeProviderContract {
 
   @BeforeAll
   static void engine() {
-    StorageTestSupport.image();
-    runtime = StorageTestSupport.runtimeBuilder().build();
+    DockerTestEngine.image();
+    runtime = DockerTestEngine.runtimeBuilder().build();
   }
 
   @AfterAll
@@ -46,7 +47,7 @@ class DockerVolumeProviderContractTest extends VolumeProviderContract {
   @Override
   protected String newContainerId() {
     String id = docker("create", "--label", StorageTestSupport.TEST_LABEL + "=" + StorageTestSupport.TEST_LABEL_VALUE,
-        StorageTestSupport.image(), "true");
+        DockerTestEngine.image(), "true");
     containers.add(id);
     return id;
   }
@@ -63,7 +64,7 @@ class DockerVolumeProviderContractTest extends VolumeProviderContract {
     String name = uniqueName("mounted");
     provider.ensure(VolumeSpec.named(name), owner);
     String id = docker("create", "--label", StorageTestSupport.TEST_LABEL + "=" + StorageTestSupport.TEST_LABEL_VALUE,
-        "-v", name + ":/data", StorageTestSupport.image(), "true");
+        "-v", name + ":/data", DockerTestEngine.image(), "true");
     containers.add(id);
 
     assertThat(provider.inspect(name).orElseThrow().usedBy()).containsExactly(id);
@@ -99,7 +100,7 @@ class DockerVolumeProviderContractTest extends VolumeProviderContract {
     assertThat(v.mountpoint()).isNotEmpty();
     assertThat(docker("volume", "inspect", "-f", "{{json .Options}}", name))
         .contains("\"type\":\"tmpfs\"").contains("\"o\":\"size=8m\"");
-    String df = docker("run", "--rm", "-v", name + ":/m", StorageTestSupport.image(), "sh", "-c", "df -k /m | tail -1");
+    String df = docker("run", "--rm", "-v", name + ":/m", DockerTestEngine.image(), "sh", "-c", "df -k /m | tail -1");
     assertThat(df).contains("8192");
   }
 
@@ -109,7 +110,7 @@ class DockerVolumeProviderContractTest extends VolumeProviderContract {
     String name = uniqueName("bound");
     provider.ensure(VolumeSpec.named(name).withDriver("local", Map.of("type", "none", "o", "bind", "device", dir.toString())), owner);
 
-    assertThat(docker("run", "--rm", "-v", name + ":/m", StorageTestSupport.image(), "cat", "/m/hello.txt"))
+    assertThat(docker("run", "--rm", "-v", name + ":/m", DockerTestEngine.image(), "cat", "/m/hello.txt"))
         .isEqualTo("from the host");
   }
 

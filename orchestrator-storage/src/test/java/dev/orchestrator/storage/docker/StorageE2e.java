@@ -6,6 +6,7 @@ import dev.orchestrator.Orchestrator;
 import dev.orchestrator.ReplicaState;
 import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.OwnerLabels;
@@ -28,13 +29,13 @@ final class StorageE2e implements AutoCloseable {
   Orchestrator orchestrator;
 
   StorageE2e() {
-    this("storage-" + StorageTestSupport.randomId());
+    this("storage-" + DockerTestEngine.randomId());
   }
 
   StorageE2e(String instance) {
-    StorageTestSupport.image();
+    DockerTestEngine.image();
     this.instance = instance;
-    this.node = StorageTestSupport.runtimeBuilder().instanceId(instance).build();
+    this.node = DockerTestEngine.runtimeBuilder().instanceId(instance).build();
     this.volumes = new DockerVolumeProvider(node);
     this.orchestrator = builder().build();
   }
@@ -74,9 +75,9 @@ final class StorageE2e implements AutoCloseable {
 
   /** Removes every volume the instance owns (what a test must leave behind: nothing). */
   void removeVolumes() {
-    String out = StorageTestSupport.docker("volume", "ls", "-q", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance);
+    String out = DockerTestEngine.docker("volume", "ls", "-q", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance);
     for (String v : out.lines().filter(l -> !l.isBlank()).toList()) {
-      StorageTestSupport.tryDocker("volume", "rm", "-f", v);
+      DockerTestEngine.tryDocker("volume", "rm", "-f", v);
     }
   }
 
@@ -87,9 +88,9 @@ final class StorageE2e implements AutoCloseable {
         orchestrator.close();
       }
     } finally {
-      String left = StorageTestSupport.docker("ps", "-aq", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance);
+      String left = DockerTestEngine.docker("ps", "-aq", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance);
       for (String id : left.lines().filter(l -> !l.isBlank()).toList()) {
-        StorageTestSupport.tryDocker("rm", "-f", id);
+        DockerTestEngine.tryDocker("rm", "-f", id);
       }
       removeVolumes();
       node.close();

@@ -1,11 +1,12 @@
 package dev.orchestrator.storage.docker;
 
-import static dev.orchestrator.storage.docker.StorageTestSupport.docker;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchestrator.NotOwnedException;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.spec.VolumeSpec;
 import java.io.IOException;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Snapshot, restore and copies of a volume's files on the real engine, through helper containers. */
 class VolumeSnapshotsTest {
   private static DockerRuntime runtime;
-  private final String instance = "snap-" + StorageTestSupport.randomId();
+  private final String instance = "snap-" + DockerTestEngine.randomId();
   private final Map<String, String> owner = OwnerLabels.ofInstance(instance);
   private final List<String> volumes = new ArrayList<>();
   private DockerVolumeProvider provider;
@@ -39,8 +40,8 @@ class VolumeSnapshotsTest {
 
   @BeforeAll
   static void engine() {
-    StorageTestSupport.image();
-    runtime = StorageTestSupport.runtimeBuilder().build();
+    DockerTestEngine.image();
+    runtime = DockerTestEngine.runtimeBuilder().build();
   }
 
   @AfterAll
@@ -51,7 +52,7 @@ class VolumeSnapshotsTest {
   @org.junit.jupiter.api.BeforeEach
   void setUp() {
     provider = new DockerVolumeProvider(runtime);
-    snapshots = new VolumeSnapshots(runtime, instance).withHelperImage(StorageTestSupport.image());
+    snapshots = new VolumeSnapshots(runtime, instance).withHelperImage(DockerTestEngine.image());
   }
 
   @AfterEach
@@ -59,12 +60,12 @@ class VolumeSnapshotsTest {
     assertThat(docker("ps", "-aq", "--filter", "label=" + OwnerLabels.INSTANCE + "=" + instance))
         .as("every helper container is removed").isEmpty();
     for (String v : volumes) {
-      StorageTestSupport.tryDocker("volume", "rm", "-f", v);
+      DockerTestEngine.tryDocker("volume", "rm", "-f", v);
     }
   }
 
   private String volume(String base) {
-    String name = base + "-" + StorageTestSupport.randomId();
+    String name = base + "-" + DockerTestEngine.randomId();
     volumes.add(name);
     provider.ensure(VolumeSpec.named(name), owner);
     return name;
@@ -73,7 +74,7 @@ class VolumeSnapshotsTest {
   /** Runs a shell script in a throwaway container mounting the volume at /v. */
   private static String inVolume(String volume, String script) {
     return docker("run", "--rm", "--label", StorageTestSupport.TEST_LABEL + "=" + StorageTestSupport.TEST_LABEL_VALUE,
-        "-v", volume + ":/v", StorageTestSupport.image(), "sh", "-c", script);
+        "-v", volume + ":/v", DockerTestEngine.image(), "sh", "-c", script);
   }
 
   /** Path to SHA-256 of every regular file of the volume, computed inside a container. */
@@ -144,7 +145,7 @@ class VolumeSnapshotsTest {
 
   @Test
   void aForeignVolumeAndAnUnsafeArchiveAreRefusedAndNoHelperIsLeft() throws IOException {
-    String foreign = "foreign-" + StorageTestSupport.randomId();
+    String foreign = "foreign-" + DockerTestEngine.randomId();
     volumes.add(foreign);
     docker("volume", "create", foreign);
     assertThatThrownBy(() -> snapshots.snapshot(foreign, dir.resolve("x.tar")))
