@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.model.Network;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.registry.Endpoint;
 import dev.orchestrator.registry.InMemoryServiceRegistry;
-import dev.orchestrator.runtime.ContainerRuntimeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,45 +16,32 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The embedded server as a container's resolver: bound to the Docker bridge's gateway address,
- * asked by BusyBox {@code nslookup} inside a container on that bridge. Skipped, with the reason,
- * only when no Docker Engine answers.
+ * asked by BusyBox {@code nslookup} inside a container on that bridge.
  */
 class DnsFromContainerTest {
   private static final String RUN = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-  private static final String IMAGE = "dev.orchestrator/network-test-busybox:" + RUN;
+  private static String image;
   private static final String TEST_LABEL = "dev.orchestrator.test=orchestrator-network-" + RUN;
   private static DockerRuntime runtime;
   private static String gateway;
 
   @BeforeAll
   static void engine() {
-    runtime = DockerRuntime.builder().responseTimeout(Duration.ofSeconds(20)).build();
-    try {
-      runtime.node();
-    } catch (ContainerRuntimeException e) {
-      runtime.close();
-      runtime = null;
-      Assumptions.abort("no Docker Engine answers (start one with scripts/ensure-docker.sh): " + e.getMessage());
-    }
+    image = DockerTestEngine.image(); // fails loudly when no engine answers: these tests never skip
+    runtime = DockerTestEngine.runtimeBuilder().build();
     Network bridge = runtime.call("inspect network", "bridge", client -> client.inspectNetworkCmd().withNetworkId("bridge").exec());
     gateway = bridge.getIpam().getConfig().get(0).getGateway();
-    runtime.images().busybox(IMAGE);
   }
 
   @AfterAll
-  static void removeImage() {
+  static void closeRuntime() {
     if (runtime != null) {
-      try {
-        runtime.images().remove(IMAGE);
-      } finally {
-        runtime.close();
-      }
+      runtime.close();
     }
   }
 
@@ -91,7 +78,7 @@ class DnsFromContainerTest {
     for (String query : queries) {
       script.append("echo '=== ").append(query).append("'; nslookup ").append(query).append(' ').append(resolver).append("; ");
     }
-    List<String> command = List.of("docker", "run", "--rm", "--name", name, "--label", TEST_LABEL, IMAGE, "sh", "-c", script.toString());
+    List<String> command = List.of("docker", "run", "--rm", "--name", name, "--label", TEST_LABEL, image, "sh", "-c", script.toString());
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       if (!p.waitFor(60, TimeUnit.SECONDS)) {

@@ -146,7 +146,7 @@ class DockerNetworkingTest {
   void containers_given_the_embedded_dns_server_as_resolver_reach_a_service_by_its_registry_name() throws Exception {
     // the server answers from the registry on the default bridge's gateway, port 53: the resolver
     // Docker writes into a container's resolv.conf for options.dnsServers
-    String gateway = dockerOk("network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}").strip();
+    String gateway = docker("network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}").strip();
     try (DnsServer dns = DnsServer.builder(orchestrator.registry()).domain("svc.local").bind(gateway, 53)
         .face(AddressFace.network("bridge")).start()) {
       orchestrator.apply(web("dnsweb").build());
@@ -156,11 +156,11 @@ class DockerNetworkingTest {
       orchestrator.awaitReady("dnsweb", READY);
       String replica = orchestrator.registry().lookup("dnsweb").endpoints().get(0).metadata().get("container");
 
-      assertThat(dockerOk("exec", client, "cat", "/etc/resolv.conf")).contains("nameserver " + gateway, "search svc.local");
+      assertThat(docker("exec", client, "cat", "/etc/resolv.conf")).contains("nameserver " + gateway, "search svc.local");
       for (String name : List.of("dnsweb", "dnsweb.svc.local", "dnsweb-0.dnsweb.svc.local")) {
         ExecResult page = wget(client, "http://" + name + ":8080/hostname");
         assertThat(page.exitCode()).as("wget %s through the embedded DNS server: %s", name, page).isZero();
-        assertThat(page.stdout().strip()).isEqualTo(dockerOk("inspect", replica, "-f", "{{.Config.Hostname}}"));
+        assertThat(page.stdout().strip()).isEqualTo(docker("inspect", replica, "-f", "{{.Config.Hostname}}"));
       }
     } finally {
       orchestrator.delete("dnsclient");

@@ -1,12 +1,13 @@
 package dev.orchestrator.network.docker;
 
-import static dev.orchestrator.network.docker.NetworkTestSupport.dockerOk;
+import static dev.orchestrator.docker.DockerTestEngine.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.orchestrator.Orchestrator;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.docker.DockerRuntime;
+import dev.orchestrator.docker.DockerTestEngine;
 import dev.orchestrator.network.dns.AddressFace;
 import dev.orchestrator.network.dns.DnsServer;
 import dev.orchestrator.registry.Endpoint;
@@ -43,15 +44,15 @@ class KilledReplicaDiscoveryTest {
   /** Long enough to look at the registry and DNS between the death and the replacement. */
   private static final Duration BACKOFF = Duration.ofSeconds(3);
 
-  private final String instance = "discovery-" + NetworkTestSupport.randomId();
+  private final String instance = "discovery-" + DockerTestEngine.randomId();
   private DockerRuntime node;
   private Orchestrator orchestrator;
   private DnsServer dns;
 
   @BeforeEach
   void start() {
-    String image = NetworkTestSupport.image();
-    node = NetworkTestSupport.runtimeBuilder().instanceId(instance).build();
+    String image = DockerTestEngine.image();
+    node = DockerTestEngine.runtimeBuilder().instanceId(instance).build();
     orchestrator = Orchestrator.builder().instanceId(instance).node(node).callTimeout(Duration.ofSeconds(15)).build();
     dns = DnsServer.builder(orchestrator.registry()).domain("svc.local").face(AddressFace.network("bridge")).start();
     orchestrator.apply(ServiceSpec.builder("web")
@@ -87,7 +88,7 @@ class KilledReplicaDiscoveryTest {
     List<EndpointSet> history = new CopyOnWriteArrayList<>();
     Subscription watch = orchestrator.registry().watch("web", history::add);
     try {
-      dockerOk("kill", victimContainer);
+      docker("kill", victimContainer);
 
       // within the backoff: withdrawn from the registry and from every DNS answer
       await().atMost(Duration.ofSeconds(10)).until(() -> orchestrator.registry().lookup("web").size() == 1);
