@@ -84,7 +84,11 @@ final class HealthProber implements AutoCloseable {
       if (t.readiness != null) {
         timer.scheduleAt(started.plus(t.readiness.initialDelay()), () -> submit(t, t.readiness, SelfProbing.Purpose.READINESS));
       }
-      byService.computeIfAbsent(service, k -> ConcurrentHashMap.newKeySet()).add(id);
+      byService.compute(service, (k, ids) -> { // atomic with removal of the service's last id
+        java.util.Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
+        set.add(id);
+        return set;
+      });
       return t;
     });
   }
@@ -93,10 +97,10 @@ final class HealthProber implements AutoCloseable {
     Tracked t = tracked.remove(containerId);
     if (t != null) {
       t.stopped = true;
-      java.util.Set<String> ids = byService.get(t.service);
-      if (ids != null) {
+      byService.computeIfPresent(t.service, (k, ids) -> { // a deleted service leaves no empty set behind
         ids.remove(containerId);
-      }
+        return ids.isEmpty() ? null : ids;
+      });
     }
   }
 
