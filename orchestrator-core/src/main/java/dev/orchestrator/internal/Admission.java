@@ -110,7 +110,7 @@ final class Admission {
     for (Node n : cluster.nodes()) {
       List<ContainerInfo> owned;
       try {
-        owned = n.call("list", "", () -> n.runtime().list(OwnerLabels.ofInstance(cluster.instanceId())));
+        owned = cluster.observed().readAll(n); // the observed state: no listing when the node's view is fresh
       } catch (RuntimeException e) {
         log.warn("host ports of service {} not checked on node {}: {}", spec.name(), n.name(), e.getMessage());
         continue;

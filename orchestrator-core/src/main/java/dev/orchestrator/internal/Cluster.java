@@ -37,10 +37,6 @@ final class Cluster {
     return observed;
   }
 
-  String instanceId() {
-    return observed.instanceId();
-  }
-
   List<Node> nodes() {
     return List.copyOf(nodes.values());
   }

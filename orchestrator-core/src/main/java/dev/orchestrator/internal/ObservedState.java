@@ -88,10 +88,6 @@ final class ObservedState {
     this.maxStaleness = maxStaleness;
     this.cached = cached;
   }
-  String instanceId() {
-    return instanceId;
-  }
-
 
   boolean cached() {
     return cached;

@@ -1,6 +1,5 @@
 package dev.orchestrator.spec;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +24,6 @@ public final class SpecValidator {
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
   /** Label prefix reserved for ownership labels. */
   public static final String RESERVED_LABEL_PREFIX = "dev.orchestrator.";
-  private static final Set<String> DOCKER_SOCKETS = Set.of("/var/run/docker.sock", "/run/docker.sock");
-  private static final Set<String> SYSTEM_DIRS = Set.of("/etc", "/proc", "/sys");
 
   private final Options options;
 
@@ -412,48 +409,10 @@ public final class SpecValidator {
       return;
     }
     String resolved = resolve(source);
-    String refusal = null;
-    if (resolved.equals("/")) {
-      refusal = options.allowRootMount() ? null : "the host's root directory is refused unless the builder allows root mounts";
-    } else if (!options.allowDockerSocket() && containing(resolved, DOCKER_SOCKETS) != null) {
-      refusal = (DOCKER_SOCKETS.contains(resolved) ? "the Docker socket" : "it contains the Docker socket "
-          + containing(resolved, DOCKER_SOCKETS)) + ", refused unless the builder allows the Docker socket";
-    } else if (!options.allowRootMount()) {
-      String system = under(resolved, SYSTEM_DIRS);
-      String engine = under(resolved, options.engineDataDirs());
-      String engineInside = containing(resolved, options.engineDataDirs());
-      if (system != null) {
-        refusal = "it is within the host system directory " + system + ", refused unless the builder allows root mounts";
-      } else if (engine != null) {
-        refusal = "it is within the engine's data directory " + engine + ", refused unless the builder allows root mounts";
-      } else if (engineInside != null) {
-        refusal = "it contains the engine's data directory " + engineInside + ", refused unless the builder allows root mounts";
-      }
-    }
+    String refusal = BindPaths.refusal(resolved, options);
     if (refusal != null) {
       p.add(v(path, source, "resolves to " + resolved + ": " + refusal));
     }
-  }
-
-  /** The first of {@code dirs} that is {@code path} or one of its ancestors, or null. */
-  private static String under(String path, Set<String> dirs) {
-    for (String dir : dirs) {
-      String d = dir.endsWith("/") && dir.length() > 1 ? dir.substring(0, dir.length() - 1) : dir;
-      if (path.equals(d) || path.startsWith(d + "/")) {
-        return d;
-      }
-    }
-    return null;
-  }
-
-  /** The first of {@code paths} that is {@code dir} or lies under it, or null. */
-  private static String containing(String dir, Set<String> paths) {
-    for (String path : paths) {
-      if (under(path, Set.of(dir)) != null) {
-        return path;
-      }
-    }
-    return null;
   }
 
   /**
@@ -461,29 +420,7 @@ public final class SpecValidator {
    * (so {@code ..} after a symlink climbs from the link's target), the rest is normalized.
    */
   public static String resolve(String hostPath) {
-    Path current = Path.of("/");
-    boolean exists = true;
-    for (Path name : Path.of(hostPath)) {
-      String part = name.toString();
-      if (part.equals(".")) {
-        continue;
-      }
-      if (part.equals("..")) {
-        current = current.getParent() == null ? current : current.getParent();
-        continue;
-      }
-      Path candidate = current.resolve(part);
-      if (exists) {
-        try {
-          current = candidate.toRealPath();
-          continue;
-        } catch (IOException | SecurityException e) {
-          exists = false; // the rest does not exist yet: normalized as written
-        }
-      }
-      current = candidate;
-    }
-    return current.toString();
+    return BindPaths.resolve(hostPath);
   }
 
   private static void name(List<ValidationException.Violation> p, String path, String name) {

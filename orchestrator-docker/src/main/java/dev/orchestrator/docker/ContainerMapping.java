@@ -3,6 +3,7 @@ package dev.orchestrator.docker;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.HostConfig;
@@ -168,17 +169,29 @@ final class ContainerMapping {
 
   /** Network name to the container's IPv4 address on it, for networks where it has one. */
   private static Map<String, String> networks(InspectContainerResponse c) {
-    if (c.getNetworkSettings() == null || c.getNetworkSettings().getNetworks() == null) {
+    return c.getNetworkSettings() == null ? Map.of() : addresses(c.getNetworkSettings().getNetworks());
+  }
+
+  /** Network name to the container's IPv4 address on it, for networks where it has one. */
+  static Map<String, String> addresses(Map<String, ContainerNetwork> networks) {
+    if (networks == null) {
       return Map.of();
     }
     Map<String, String> result = new java.util.TreeMap<>();
-    c.getNetworkSettings().getNetworks().forEach((name, n) -> {
+    networks.forEach((name, n) -> {
       if (n != null && n.getIpAddress() != null && !n.getIpAddress().isEmpty()) {
         result.put(name, n.getIpAddress());
       }
     });
     return result;
   }
+
+  /** The address a port binding is reachable at: {@code hostAddress} for a wildcard binding. */
+  static String bindingAddress(String ip, String hostAddress) {
+    boolean wildcard = ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::");
+    return wildcard ? hostAddress : ip;
+  }
+
 
   static ContainerState state(String status) {
     return switch (status == null ? "" : status) {
@@ -202,9 +215,8 @@ final class ContainerMapping {
           continue;
         }
         String ip = b.getHostIp();
-        boolean wildcard = ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::");
         String protocol = exposed.getProtocol() == InternetProtocol.UDP ? "udp" : "tcp";
-        ports.add(new PublishedPort(exposed.getPort(), protocol, wildcard ? hostAddress : ip,
+        ports.add(new PublishedPort(exposed.getPort(), protocol, bindingAddress(ip, hostAddress),
             Integer.parseInt(b.getHostPortSpec())));
       }
     });

@@ -60,6 +60,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
   private final Consumer<CreateContainerCmd> customizer;
   private final EventStream events;
   private final Listing listing = new Listing();
+  private final ContainerIo io;
   private final int parallelism;
   private volatile boolean nodeResolved;
   /** The engine's DockerRootDir, read with the node info; null until then. */
@@ -67,6 +68,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
 
   private DockerRuntime(Builder b, Engine engine) {
     this.engine = engine;
+    this.io = new ContainerIo(engine);
     this.configuredNodeName = b.nodeName;
     this.nodeLabels = Map.copyOf(b.nodeLabels);
     this.hostAddress = b.hostAddress;
@@ -202,7 +204,7 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
       } catch (NotModifiedException e) {
         // already running
       } catch (NotFoundException e) {
-        throw noSuchContainer(containerId, "start");
+        throw engine.noSuchContainer(containerId, "start");
       }
     });
   }
@@ -282,68 +284,23 @@ public final class DockerRuntime implements ContainerRuntime, LogStreaming, Engi
 
   @Override
   public ContainerStats stats(String containerId) {
-    return engine.call("stats of container " + containerId, containerId, () -> {
-      try {
-        return Stats.read(engine, containerId);
-      } catch (NotFoundException e) {
-        throw noSuchContainer(containerId, "read stats of");
-      }
-    });
+    return io.stats(containerId);
   }
 
   @Override
   public Subscription followLogs(String containerId, int tailLines, Consumer<String> lines) {
-    LineForwarder forwarder = engine.call("follow of the logs of container " + containerId, containerId, () -> {
-      try {
-        return engine.client().logContainerCmd(containerId)
-            .withStdOut(true).withStdErr(true).withFollowStream(true).withTail(Math.max(0, tailLines))
-            .exec(new LineForwarder(lines));
-      } catch (NotFoundException e) {
-        throw noSuchContainer(containerId, "follow the logs of");
-      }
-    });
-    return () -> Engine.closeQuietly(forwarder);
+    return io.followLogs(containerId, tailLines, lines);
   }
 
   @Override
   public List<String> logs(String containerId, int tailLines) {
-    if (tailLines <= 0) {
-      return List.of();
-    }
-    return engine.call("logs of container " + containerId, containerId, () -> {
-      try {
-        FrameCollector frames = engine.client().logContainerCmd(containerId)
-            .withStdOut(true).withStdErr(true).withFollowStream(false).withTail(tailLines)
-            .exec(new FrameCollector());
-        List<String> lines = engine.await(frames, engine.responseTimeout(), "logs of " + containerId, containerId).lines();
-        return lines.size() <= tailLines ? lines : lines.subList(lines.size() - tailLines, lines.size());
-      } catch (NotFoundException e) {
-        throw noSuchContainer(containerId, "read logs of");
-      }
-    });
+    return io.logs(containerId, tailLines);
   }
 
   /** Runs the command; when {@code timeout} passes first it throws and the command may keep running. */
   @Override
   public ExecResult exec(String containerId, List<String> command, Duration timeout) {
-    return engine.call("exec in container " + containerId, containerId, () -> {
-      DockerClient client = engine.client();
-      try {
-        String execId = client.execCreateCmd(containerId).withCmd(command.toArray(String[]::new))
-            .withAttachStdout(true).withAttachStderr(true).exec().getId();
-        FrameCollector out = client.execStartCmd(execId).exec(new FrameCollector());
-        engine.await(out, timeout, "exec of " + command + " in " + containerId, containerId);
-        Long exit = client.inspectExecCmd(execId).exec().getExitCodeLong();
-        return new ExecResult(exit == null ? -1 : exit.intValue(), out.stdout(), out.stderr());
-      } catch (NotFoundException e) {
-        throw noSuchContainer(containerId, "exec in");
-      }
-    });
-  }
-
-  private ContainerRuntimeException noSuchContainer(String containerId, String action) {
-    return new ContainerRuntimeException(engine.node(), containerId,
-        "cannot " + action + " container " + containerId + ": no such container on node " + engine.node());
+    return io.exec(containerId, command, timeout);
   }
 
   /** Closes the event stream and the client's connections; containers keep running. */

@@ -245,6 +245,12 @@ final class Engine implements AutoCloseable {
     return new ContainerRuntimeException(node(), resourceId, what + " failed on Docker Engine at " + host + ": " + e, e);
   }
 
+  /** The error for a per-container call on a container the engine does not know. */
+  ContainerRuntimeException noSuchContainer(String containerId, String action) {
+    return new ContainerRuntimeException(node(), containerId,
+        "cannot " + action + " container " + containerId + ": no such container on node " + node());
+  }
+
   NodeUnavailableException unavailable(String resourceId, Throwable cause) {
     return new NodeUnavailableException(node(), resourceId,
         "Docker Engine at " + host + " did not answer within " + seconds(connectTimeout) + " (" + describe(cause) + ")", cause);

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -117,24 +116,16 @@ final class Listing {
         if (p.getPublicPort() == null || p.getPrivatePort() == null) {
           continue;
         }
-        String ip = p.getIp();
-        boolean wildcard = ip == null || ip.isEmpty() || ip.equals("0.0.0.0") || ip.equals("::");
         PublishedPort port = new PublishedPort(p.getPrivatePort(), p.getType() == null ? "tcp" : p.getType(),
-            wildcard ? hostAddress : ip, p.getPublicPort());
+            ContainerMapping.bindingAddress(p.getIp(), hostAddress), p.getPublicPort());
         if (ports.stream().noneMatch(q -> q.containerPort() == port.containerPort() && q.protocol().equals(port.protocol()))) {
           ports.add(port);
         }
       }
     }
     ports.sort(Comparator.comparingInt(PublishedPort::containerPort));
-    Map<String, String> networks = new TreeMap<>();
-    if (c.getNetworkSettings() != null && c.getNetworkSettings().getNetworks() != null) {
-      c.getNetworkSettings().getNetworks().forEach((name, n) -> {
-        if (n != null && n.getIpAddress() != null && !n.getIpAddress().isEmpty()) {
-          networks.put(name, n.getIpAddress());
-        }
-      });
-    }
+    Map<String, String> networks = c.getNetworkSettings() == null ? Map.of()
+        : ContainerMapping.addresses(c.getNetworkSettings().getNetworks());
     String name = c.getNames() == null || c.getNames().length == 0 ? "" : ContainerMapping.stripSlash(c.getNames()[0]);
     return new ContainerInfo(c.getId(), name, node, c.getImage(), c.getLabels() == null ? Map.of() : c.getLabels(),
         state, exit == null ? -1 : exit.code(), exit != null && exit.oomKilled(), started, exit == null ? null : exit.at(),
