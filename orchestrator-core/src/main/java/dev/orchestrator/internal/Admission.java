@@ -110,7 +110,10 @@ final class Admission {
     for (Node n : cluster.nodes()) {
       List<ContainerInfo> owned;
       try {
-        owned = cluster.observed().readAll(n); // the observed state: no listing when the node's view is fresh
+        if (cluster.observed().cached()) {
+          cluster.observed().relist(n); // "now": the view may not know yet of a container created behind our back
+        }
+        owned = cluster.observed().readAll(n);
       } catch (RuntimeException e) {
         log.warn("host ports of service {} not checked on node {}: {}", spec.name(), n.name(), e.getMessage());
         continue;

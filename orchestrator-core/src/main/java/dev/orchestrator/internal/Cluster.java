@@ -3,6 +3,7 @@ package dev.orchestrator.internal;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.ServiceSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,16 +22,27 @@ final class Cluster {
   private static final Logger log = LoggerFactory.getLogger(Cluster.class);
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private final ObservedState observed;
-  /** Node name to its position in the node list. */
-  private final Map<String, Integer> order = new java.util.HashMap<>();
 
-  /** One container and the node it lives on. */
-  record Observed(Node node, ContainerInfo container) {}
+  /**
+   * One container and the node it lives on, with its slot, generation and spec hash read from its
+   * labels once (a pass asks for them several times per container).
+   */
+  record Observed(Node node, ContainerInfo container, int slot, long generation, String specHash) {
+    Observed(Node node, ContainerInfo container) {
+      this(node, container, ReplicaOps.slotOf(container), ReplicaOps.generationOf(container),
+          container.label(OwnerLabels.SPEC_HASH));
+    }
+
+    /** Whether the container runs the spec as declared now. */
+    boolean current(ServiceSpec spec) {
+      return spec.specHash().equals(specHash);
+    }
+  }
 
   Cluster(List<Node> nodes, ObservedState observed) {
     this.observed = observed;
     nodes.forEach(n -> this.nodes.put(n.name(), n));
-    nodes.forEach(n -> order.put(n.name(), order.size()));
+    observed.attach(nodes);
   }
 
   ObservedState observed() {
@@ -66,10 +78,12 @@ final class Cluster {
     List<Observed> out = new ArrayList<>();
     Set<String> uncertain = new TreeSet<>();
     Set<String> unavailable = new TreeSet<>();
-    List<Node> toRead = new ArrayList<>();
-    observed.nodesToRead(service, nodes.keySet()).forEach(name -> toRead.add(nodes.get(name)));
-    toRead.sort(java.util.Comparator.comparingInt(n -> order.get(n.name())));
-    for (Node n : toRead) {
+    for (ObservedState.Peek peek : observed.peekService(service)) {
+      Node n = peek.node();
+      if (peek.containers() != null) {
+        out.addAll(peek.containers());
+        continue;
+      }
       try {
         for (ContainerInfo c : observed.read(n, service)) {
           out.add(new Observed(n, c));
@@ -94,12 +108,15 @@ final class Cluster {
    * services whose observed containers the listing changed.
    */
   Relisted relistAll() {
-    Set<String> services = new TreeSet<>();
-    Set<String> changed = new TreeSet<>();
+    Set<String> services = new java.util.HashSet<>();
+    Set<String> changed = new java.util.HashSet<>();
     for (Node n : nodes.values()) {
       try {
         if (observed.cached()) {
-          changed.addAll(observed.relist(n));
+          ObservedState.Relisting found = observed.relist(n);
+          services.addAll(found.services());
+          changed.addAll(found.changed());
+          continue;
         }
         observed.readAll(n)
             .forEach(c -> {
@@ -112,6 +129,6 @@ final class Cluster {
         log.debug("node {} not listed: {}", n.name(), e.getMessage());
       }
     }
-    return new Relisted(services, changed);
+    return new Relisted(new TreeSet<>(services), new TreeSet<>(changed)); // sorted: passes are queued in name order
   }
 }

@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * One node's runtime behind a deadline: every call runs on the bounded engine pool and the
  * caller waits at most {@code callTimeout} (plus the stop grace for stops), so no engine can hang
- * the control loop. Immutable; thread-safe.
+ * the control loop; a runtime that never blocks ({@link ContainerRuntime#mayBlock()} false) is
+ * called on the caller's thread. Immutable; thread-safe.
  */
 final class Node {
   private final ContainerRuntime runtime;
@@ -98,6 +99,15 @@ final class Node {
   }
 
   private <T> T timed(String operation, String resource, Duration timeout, Callable<T> call) {
+    if (!runtime.mayBlock()) {
+      try {
+        return call.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new ContainerRuntimeException(name(), resource, operation + " on node " + name() + " failed: " + e, e);
+      }
+    }
     Future<T> future;
     try {
       future = enginePool.submit(call);

@@ -8,7 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * What the nodes run for this instance, kept between passes, indexed by node and service (an
@@ -48,7 +47,7 @@ final class ObservedState {
   /** Guarded by {@link #lock}. */
   private final Map<String, NodeView> views = new HashMap<>();
   /** Service to the nodes whose views hold an entry for it; guarded by {@link #lock}. */
-  private final Map<String, Set<String>> nodesByService = new HashMap<>();
+  private final Map<String, Set<NodeView>> nodesByService = new HashMap<>();
   /** Nodes lost or never listed since; guarded by {@link #lock}. */
   private final Set<String> notFresh = new HashSet<>();
   /** No listed node's view gets too old before this; guarded by {@link #lock}. */
@@ -58,6 +57,9 @@ final class ObservedState {
 
   private static final class NodeView {
     final String name;
+    /** The node and its position in the cluster's node order, once {@link #attach}ed; guarded by {@link #lock}. */
+    Node node;
+    int position;
     long listedSeq = -1;
     long lostSeq;
     Instant listedAt = Instant.MIN;
@@ -72,6 +74,8 @@ final class ObservedState {
 
   private static final class Entry {
     List<ContainerInfo> containers = List.of();
+    /** {@link #containers} with their node, built once per listing for the passes that read it. */
+    List<Cluster.Observed> observed;
     long listedSeq = -1;
     long dirtySeq;
 
@@ -91,6 +95,17 @@ final class ObservedState {
 
   boolean cached() {
     return cached;
+  }
+
+  /** Tells the views which node each name is and where it stands in the cluster's node order. */
+  void attach(List<Node> nodes) {
+    synchronized (lock) {
+      for (int i = 0; i < nodes.size(); i++) {
+        NodeView v = view(nodes.get(i).name());
+        v.node = nodes.get(i);
+        v.position = i;
+      }
+    }
   }
 
   /** The service's containers on the node, from the view when it is fresh, else listed now; throws what the listing throws. */
@@ -153,8 +168,48 @@ final class ObservedState {
     }
   }
 
-  /** Lists the node in full now and replaces its view; returns the services whose entries changed. Throws what the listing throws. */
-  Set<String> relist(Node node) {
+  /**
+   * One node a read of a service must look at: its containers of the service when its view is
+   * fresh and the entry clean, else null (the caller reads the node with {@link #read}).
+   */
+  record Peek(Node node, int position, List<Cluster.Observed> containers) {}
+
+  /**
+   * What the views tell about one service without a call, in one locked step, for each node a
+   * read of the service must look at (those whose views hold the service, and those not fresh),
+   * in the cluster's node order. Every attached node, all to be read, without the cache.
+   */
+  List<Peek> peekService(String service) {
+    List<Peek> out = new ArrayList<>();
+    synchronized (lock) {
+      if (!cached) {
+        views.values().forEach(v -> out.add(new Peek(v.node, v.position, null)));
+      } else {
+        Instant now = clock.instant();
+        for (NodeView v : nodesByService.getOrDefault(service, Set.of())) {
+          Entry e = v.services.get(service);
+          out.add(new Peek(v.node, v.position, fresh(v, now) && !e.dirty() ? observed(v, e) : null));
+        }
+        for (String name : notFresh(now)) {
+          NodeView v = view(name);
+          if (!v.services.containsKey(service)) {
+            out.add(new Peek(v.node, v.position, null));
+          }
+        }
+      }
+    }
+    out.removeIf(p -> p.node() == null); // a name no node of the cluster has
+    if (out.size() > 1) {
+      out.sort(Comparator.comparingInt(Peek::position));
+    }
+    return out;
+  }
+
+  /** What a full listing of a node found: the services with containers there, and those whose entries changed. */
+  record Relisting(Set<String> services, Set<String> changed) {}
+
+  /** Lists the node in full now and replaces its view. Throws what the listing throws. */
+  Relisting relist(Node node) {
     long start;
     synchronized (lock) {
       start = seq;
@@ -169,9 +224,9 @@ final class ObservedState {
     }
     synchronized (lock) {
       NodeView v = view(node.name());
-      Set<String> services = new TreeSet<>(byService.keySet());
+      Set<String> services = new HashSet<>(byService.keySet());
       services.addAll(v.services.keySet());
-      Set<String> changed = new TreeSet<>();
+      Set<String> changed = new HashSet<>();
       for (String s : services) {
         if (apply(v, s, byService.getOrDefault(s, List.of()), start)) {
           changed.add(s);
@@ -187,7 +242,7 @@ final class ObservedState {
         Instant until = v.listedAt.plus(maxStaleness);
         freshUntil = until.isBefore(freshUntil) ? until : freshUntil;
       }
-      return changed;
+      return new Relisting(byService.keySet(), changed);
     }
   }
 
@@ -268,37 +323,25 @@ final class ObservedState {
     if (e == null) {
       e = new Entry();
       v.services.put(service, e);
-      nodesByService.computeIfAbsent(service, k -> new HashSet<>()).add(v.name);
+      nodesByService.computeIfAbsent(service, k -> new HashSet<>()).add(v);
     }
     return e;
   }
 
-  /**
-   * The nodes a read of the service must look at: those whose views are not fresh (they are
-   * listed) and those whose views hold the service. Every node without the cache.
-   */
-  Set<String> nodesToRead(String service, Collection<String> nodes) {
-    if (!cached) {
-      return new HashSet<>(nodes);
-    }
-    synchronized (lock) {
-      Set<String> out = new HashSet<>(nodesByService.getOrDefault(service, Set.of()));
-      Instant now = clock.instant();
-      if (now.isAfter(freshUntil)) {
-        Instant until = Instant.MAX;
-        for (String node : nodes) {
-          NodeView v = view(node);
-          if (!fresh(v, now)) {
-            notFresh.add(node);
-          } else if (v.listedAt.plus(maxStaleness).isBefore(until)) {
-            until = v.listedAt.plus(maxStaleness);
-          }
+  /** Caller holds the lock. The nodes whose views are not fresh; re-scans them only once one may have gone stale. */
+  private Set<String> notFresh(Instant now) {
+    if (now.isAfter(freshUntil)) {
+      Instant until = Instant.MAX;
+      for (NodeView v : views.values()) {
+        if (!fresh(v, now)) {
+          notFresh.add(v.name);
+        } else if (v.listedAt.plus(maxStaleness).isBefore(until)) {
+          until = v.listedAt.plus(maxStaleness);
         }
-        freshUntil = until;
       }
-      out.addAll(notFresh);
-      return out;
+      freshUntil = until;
     }
+    return notFresh;
   }
 
   /** A version of the node's view: unchanged, {@link #peekAll} returns the same. */
@@ -324,17 +367,35 @@ final class ObservedState {
     if (changed) {
       v.version++;
     }
-    e.containers = List.copyOf(listed);
+    if (changed) {
+      e.containers = List.copyOf(listed);
+      e.observed = null;
+    }
     e.listedSeq = start;
     if (listed.isEmpty() && !e.dirty()) {
       v.services.remove(service);
-      Set<String> where = nodesByService.get(service);
-      where.remove(v.name);
+      Set<NodeView> where = nodesByService.get(service);
+      where.remove(v);
       if (where.isEmpty()) {
         nodesByService.remove(service);
       }
     }
     return changed;
+  }
+
+  /** Caller holds the lock. {@link #visible} with the node, reused while the entry and {@link #gone} allow. */
+  private List<Cluster.Observed> observed(NodeView v, Entry e) {
+    if (e.observed != null && gone.isEmpty()) {
+      return e.observed;
+    }
+    List<ContainerInfo> visible = visible(e);
+    List<Cluster.Observed> out = new ArrayList<>(visible.size());
+    visible.forEach(c -> out.add(new Cluster.Observed(v.node, c)));
+    if (gone.isEmpty()) {
+      e.observed = List.copyOf(out);
+      return e.observed;
+    }
+    return out;
   }
 
   /** Caller holds the lock. The entry's containers with died and removed events applied. */

@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 
@@ -18,6 +20,9 @@ import java.util.function.ToIntFunction;
 final class OrchestratorMetrics {
   private final MeterRegistry registry;
   private final Tags tags;
+  /** Pass timers by service, registered once (a registration per pass costs more than the pass). */
+  private final Map<String, Timer> passes = new ConcurrentHashMap<>();
+  private final Map<String, Timer> failedPasses = new ConcurrentHashMap<>();
 
   OrchestratorMetrics(MeterRegistry registry, String instanceId) {
     this.registry = registry == null ? new CompositeMeterRegistry() : registry;
@@ -34,8 +39,8 @@ final class OrchestratorMetrics {
   }
 
   void reconciled(String service, Duration took, boolean failed) {
-    Timer.builder("orchestrator.reconcile.duration").tags(tags.and("service", service, "outcome", failed ? "error" : "ok"))
-        .register(registry).record(took);
+    (failed ? failedPasses : passes).computeIfAbsent(service, s -> Timer.builder("orchestrator.reconcile.duration")
+        .tags(tags.and("service", s, "outcome", failed ? "error" : "ok")).register(registry)).record(took);
   }
 
   void restarted(String service) {

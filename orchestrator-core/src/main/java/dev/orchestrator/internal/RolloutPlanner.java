@@ -2,7 +2,6 @@ package dev.orchestrator.internal;
 
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerState;
-import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.UpdatePolicy;
 import java.time.Duration;
@@ -81,34 +80,31 @@ final class RolloutPlanner {
   }
 
   static SlotView view(ServiceSpec spec, int slot, List<Cluster.Observed> found) {
+    if (found.size() <= 1) {
+      return new SlotView(slot, found.isEmpty() ? null : found.get(0), null, List.of());
+    }
     List<Cluster.Observed> candidates = new ArrayList<>(found);
     candidates.sort(Comparator.comparing((Cluster.Observed o) -> !o.container().running())
-        .thenComparing(o -> !current(spec, o.container()))
-        .thenComparing(o -> -ReplicaOps.generationOf(o.container())));
-    if (candidates.isEmpty()) {
-      return new SlotView(slot, null, null, List.of());
-    }
+        .thenComparing(o -> !o.current(spec))
+        .thenComparing(o -> -o.generation()));
     Cluster.Observed keep = candidates.get(0);
     Cluster.Observed partner = null;
-    if (keep.container().running() && current(spec, keep.container())) {
-      partner = candidates.stream().filter(o -> o.container().running() && !current(spec, o.container())).findFirst().orElse(null);
+    if (keep.container().running() && keep.current(spec)) {
+      partner = candidates.stream().filter(o -> o.container().running() && !o.current(spec)).findFirst().orElse(null);
     }
     List<Cluster.Observed> duplicates = new ArrayList<>(candidates.subList(1, candidates.size()));
     duplicates.remove(partner);
     return new SlotView(slot, keep, partner, duplicates);
   }
 
-  static boolean current(ServiceSpec spec, ContainerInfo c) {
-    return spec.specHash().equals(c.label(OwnerLabels.SPEC_HASH));
-  }
-
   /** Ready, and (for a container on the declared spec) ready for at least {@code minReady}. */
-  boolean available(ServiceSpec spec, ContainerInfo c, Map<String, Instant> readySince, Instant now) {
+  boolean available(ServiceSpec spec, Cluster.Observed o, Map<String, Instant> readySince, Instant now) {
+    ContainerInfo c = o.container();
     if (!c.running() || !prober.ready(c.id())) {
       return false;
     }
     Instant since = readySince.get(c.id());
-    return !current(spec, c) || since != null && !now.isBefore(since.plus(spec.updatePolicy().minReady()));
+    return !o.current(spec) || since != null && !now.isBefore(since.plus(spec.updatePolicy().minReady()));
   }
 
   Plan plan(ServiceSpec spec, List<SlotView> views, boolean active, Map<String, Instant> readySince, Instant now) {
@@ -129,10 +125,11 @@ final class RolloutPlanner {
       }
       ContainerInfo k = v.keep().container();
       boolean live = k.state() != ContainerState.EXITED;
-      if (current(spec, k) && live) {
+      boolean current = v.keep().current(spec);
+      if (current && live) {
         updated++;
         boolean isReady = k.running() && prober.ready(k.id());
-        boolean isAvailable = available(spec, k, readySince, now);
+        boolean isAvailable = available(spec, v.keep(), readySince, now);
         ready += isReady ? 1 : 0;
         availableNew += isAvailable ? 1 : 0;
         if (isReady && !isAvailable) {
@@ -143,7 +140,7 @@ final class RolloutPlanner {
         if (v.partner() != null && !isAvailable) {
           total += 2;
           outdated++;
-          available += available(spec, v.partner().container(), readySince, now) ? 1 : 0;
+          available += available(spec, v.partner(), readySince, now) ? 1 : 0;
         } else {
           total++;
           available += isAvailable ? 1 : 0;
@@ -151,11 +148,11 @@ final class RolloutPlanner {
         continue;
       }
       total++;
-      if (!current(spec, k)) {
+      if (!current) {
         outdated++;
         if (live) {
           candidates.add(v);
-          available += available(spec, k, readySince, now) ? 1 : 0;
+          available += available(spec, v.keep(), readySince, now) ? 1 : 0;
         }
       }
     }
@@ -167,7 +164,7 @@ final class RolloutPlanner {
       Step step = Step.KEEP;
       if (!active || c.running() && !prober.hasVerdict(c.id())) {
         step = Step.KEEP;
-      } else if (!available(spec, c, readySince, now)) {
+      } else if (!available(spec, v.keep(), readySince, now)) {
         step = Step.STOP_FIRST; // serves nothing: replacing it costs no availability
       } else if (policy.order() == UpdatePolicy.Order.START_FIRST ? surgeRoom > 0 : stopRoom <= 0 && surgeRoom > 0) {
         step = Step.START_FIRST;

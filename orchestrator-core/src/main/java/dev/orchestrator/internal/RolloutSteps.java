@@ -46,7 +46,7 @@ final class RolloutSteps {
       ServiceBook.SlotRecord rec = book.slot(view.slot());
       for (Cluster.Observed o : view.containers()) {
         ContainerInfo c = o.container();
-        if (RolloutPlanner.current(spec, c) && failedExit(rec, c)) {
+        if (o.current(spec) && failedExit(rec, c)) {
           book.rollout.failed(c.id(), ReplicaOps.replicaName(spec.name(), view.slot()) + " " + exitReason(rec, c));
         }
       }
@@ -61,7 +61,7 @@ final class RolloutSteps {
   ReconcileResult handOver(ServiceSpec spec, ServiceBook book, Instant now, ServiceBook.SlotRecord rec, Cluster.Observed fresh,
       Cluster.Observed old) {
     ContainerInfo c = fresh.container();
-    if (planner.available(spec, c, book.readySince, now)) {
+    if (planner.available(spec, fresh, book.readySince, now)) {
       ops.register(spec, fresh.node(), c, rec); // replaces the old container's endpoint in one step
       ops.remove(old.node(), old.container(), rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash() + ", its new container is available");
       return slots.running(spec, rec, fresh);
@@ -80,8 +80,9 @@ final class RolloutSteps {
   }
 
   /** Counts a new replica that is not available by its progress deadline as failed; returns when to look again. */
-  ReconcileResult checkProgress(ServiceSpec spec, ServiceBook book, Instant now, ServiceBook.SlotRecord rec, ContainerInfo c) {
-    if (!book.rollout.countsFailures() || planner.available(spec, c, book.readySince, now)) {
+  ReconcileResult checkProgress(ServiceSpec spec, ServiceBook book, Instant now, ServiceBook.SlotRecord rec, Cluster.Observed o) {
+    ContainerInfo c = o.container();
+    if (!book.rollout.countsFailures() || planner.available(spec, o, book.readySince, now)) {
       return ReconcileResult.done();
     }
     if (deadlinePassed(spec, c, now)) {

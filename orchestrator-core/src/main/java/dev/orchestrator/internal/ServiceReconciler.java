@@ -7,7 +7,6 @@ import dev.orchestrator.reconcile.Reconciler;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.ContainerState;
-import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeTimeoutException;
 import dev.orchestrator.scheduling.Placement;
 import dev.orchestrator.spec.ServiceSpec;
@@ -113,7 +112,7 @@ final class ServiceReconciler implements Reconciler<String> {
     Set<String> alive = new HashSet<>();
     String outdatedHash = "";
     for (Cluster.Observed o : observation.containers()) {
-      int slot = ReplicaOps.slotOf(o.container());
+      int slot = o.slot();
       if (slot < 0 || slot >= spec.replicas()) {
         extra.add(o);
       } else {
@@ -123,8 +122,8 @@ final class ServiceReconciler implements Reconciler<String> {
           prober.track(o.node(), o.container(), spec.name(), spec.liveness(), spec.readiness());
         }
       }
-      if (!RolloutPlanner.current(spec, o.container()) && o.container().label(OwnerLabels.SPEC_HASH) != null) {
-        outdatedHash = o.container().label(OwnerLabels.SPEC_HASH);
+      if (!o.current(spec) && o.specHash() != null) {
+        outdatedHash = o.specHash();
       }
     }
     prober.retainOnly(spec.name(), alive);
@@ -132,10 +131,10 @@ final class ServiceReconciler implements Reconciler<String> {
     steps.observeReadiness(book, alive, now);
     book.rollout.begin(spec, outdatedHash, events, now);
     RuntimeException failure = null;
-    extra.sort(Comparator.comparingInt((Cluster.Observed o) -> ReplicaOps.slotOf(o.container())).reversed());
+    extra.sort(Comparator.comparingInt(Cluster.Observed::slot).reversed());
     for (Cluster.Observed o : extra) {
       try {
-        ops.remove(o.node(), o.container(), book.slots.get(ReplicaOps.slotOf(o.container())), spec.stopGracePeriod(), "scaled down");
+        ops.remove(o.node(), o.container(), book.slots.get(o.slot()), spec.stopGracePeriod(), "scaled down");
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }
@@ -177,7 +176,7 @@ final class ServiceReconciler implements Reconciler<String> {
     }
     for (Cluster.Observed dead : pass.replaced) { // after their replacements' creates: see SlotHandler.Next.REPLACE
       try {
-        ops.remove(dead.node(), dead.container(), book.slot(ReplicaOps.slotOf(dead.container())), spec.stopGracePeriod(),
+        ops.remove(dead.node(), dead.container(), book.slot(dead.slot()), spec.stopGracePeriod(),
             "restarting after failure");
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure; // the next pass removes it as the slot's older duplicate
@@ -214,7 +213,7 @@ final class ServiceReconciler implements Reconciler<String> {
   private void slot(Pass pass, ServiceBook.SlotRecord rec, RolloutPlanner.SlotView view, Set<String> uncertain) {
     ServiceSpec spec = pass.spec;
     for (Cluster.Observed o : view.containers()) {
-      rec.generation = Math.max(rec.generation, ReplicaOps.generationOf(o.container()));
+      rec.generation = Math.max(rec.generation, o.generation());
       if (o.node().name().equals(rec.pinnedNode)) {
         rec.pinnedNode = "";
       }
@@ -239,7 +238,7 @@ final class ServiceReconciler implements Reconciler<String> {
       return;
     }
     ContainerInfo c = keep.container();
-    boolean current = RolloutPlanner.current(spec, c);
+    boolean current = keep.current(spec);
     if (c.state() == ContainerState.EXITED) {
       if (!current) {
         ops.remove(keep.node(), c, rec, spec.stopGracePeriod(), "spec changed to " + spec.specHash());
@@ -250,7 +249,7 @@ final class ServiceReconciler implements Reconciler<String> {
       ReconcileResult[] after = {ReconcileResult.done()};
       if (slots.exited(spec, rec, keep, after) == SlotHandler.Next.REPLACE) {
         pass.missing.add(want(spec, rec));
-        pass.replaced.add(new Cluster.Observed(keep.node(), c));
+        pass.replaced.add(keep);
       }
       pass.result = pass.result.sooner(after[0]);
       return;
@@ -269,12 +268,10 @@ final class ServiceReconciler implements Reconciler<String> {
         pass.surging.add(rec.slot);
       }
     }
-    if (c.state() == ContainerState.CREATED) {
-      c = startCreated(spec, rec, keep);
-    }
-    pass.result = pass.result.sooner(slots.running(spec, rec, new Cluster.Observed(keep.node(), c)));
+    Cluster.Observed live = c.state() == ContainerState.CREATED ? new Cluster.Observed(keep.node(), startCreated(spec, rec, keep)) : keep;
+    pass.result = pass.result.sooner(slots.running(spec, rec, live));
     if (current) {
-      pass.result = pass.result.sooner(steps.checkProgress(spec, pass.book, pass.now, rec, c));
+      pass.result = pass.result.sooner(steps.checkProgress(spec, pass.book, pass.now, rec, live));
     }
   }
 

@@ -5,7 +5,6 @@ import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.reconcile.ReconcileResult;
 import dev.orchestrator.runtime.ContainerInfo;
-import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.spec.RestartPolicy;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Clock;
@@ -171,7 +170,7 @@ final class SlotHandler {
   ReplicaStatus status(ServiceSpec spec, ServiceBook.SlotRecord rec, ReplicaState state, Cluster.Observed o, String error) {
     return new ReplicaStatus(ReplicaOps.replicaName(spec.name(), rec.slot), rec.slot, state,
         o == null ? "" : o.node().name(), o == null ? "" : o.container().id(),
-        o == null ? "" : String.valueOf(o.container().label(OwnerLabels.SPEC_HASH)),
+        o == null ? "" : String.valueOf(o.specHash()),
         rec.restarts, rec.lastExitCode, error == null ? "" : error);
   }
 }

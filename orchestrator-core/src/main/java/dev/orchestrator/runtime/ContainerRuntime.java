@@ -80,6 +80,16 @@ public interface ContainerRuntime extends AutoCloseable {
     return Integer.MAX_VALUE;
   }
 
+  /**
+   * Whether a call may wait: on I/O, on another process, or on anything but a short lock. True by
+   * default. A runtime that answers from memory and never waits returns false; the orchestrator
+   * then calls it on the calling thread, instead of handing every call to its engine pool so that
+   * the caller can give up after the call timeout (the hand-off costs more than such a call).
+   */
+  default boolean mayBlock() {
+    return true;
+  }
+
   /** Releases the runtime's own resources (connections, threads); containers are left alone. */
   @Override
   void close();

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /** Mutable state of one simulated container. Guarded by the cluster's lock. */
 final class SimContainer {
@@ -38,8 +39,18 @@ final class SimContainer {
     this.behaviour = behaviour;
   }
 
+  /** The last snapshot {@link #info()} made; reused while the state it shows is current. */
+  private ContainerInfo snapshot;
+
+  /** An immutable snapshot of the container, the same object until its state changes. */
   ContainerInfo info() {
-    return new ContainerInfo(id, name, node, image, labels, state, exitCode, oomKilled, startedAt, finishedAt, ports);
+    ContainerInfo s = snapshot;
+    if (s == null || s.state() != state || s.exitCode() != exitCode || s.oomKilled() != oomKilled
+        || !Objects.equals(s.startedAt(), startedAt) || !Objects.equals(s.finishedAt(), finishedAt)) {
+      s = new ContainerInfo(id, name, node, image, labels, state, exitCode, oomKilled, startedAt, finishedAt, ports);
+      snapshot = s;
+    }
+    return s;
   }
 
   boolean running() {

@@ -222,6 +222,12 @@ public final class SimulatedNode implements ContainerRuntime, SelfProbing {
     }
   }
 
+  /** False: every call answers from memory at once (a simulated time-out is thrown, not waited for). */
+  @Override
+  public boolean mayBlock() {
+    return false;
+  }
+
   /** Does nothing: the cluster owns the simulator's threads. */
   @Override
   public void close() {}

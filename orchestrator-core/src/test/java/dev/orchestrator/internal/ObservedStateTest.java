@@ -164,9 +164,11 @@ class ObservedStateTest {
     create("web", 0);
     String db = create("db", 0);
     observed.relist(node);
-    assertThat(observed.relist(node)).isEmpty();
+    assertThat(observed.relist(node).changed()).isEmpty();
     sim.crash(db, 1); // no event reaches the cache: only the listing can tell
-    assertThat(observed.relist(node)).containsExactly("db");
+    ObservedState.Relisting found = observed.relist(node);
+    assertThat(found.changed()).containsExactly("db");
+    assertThat(found.services()).containsExactlyInAnyOrder("web", "db");
     assertThat(observed.read(node, "db").get(0).state()).isEqualTo(ContainerState.EXITED);
   }
 }
