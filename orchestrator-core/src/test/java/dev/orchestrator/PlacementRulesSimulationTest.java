@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.scheduling.Schedulers;
-import dev.orchestrator.scheduling.Toleration;
+import dev.orchestrator.spec.Toleration;
 import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.ValidationException;

@@ -1,5 +1,6 @@
 package dev.orchestrator.scheduling;
 
+import dev.orchestrator.spec.Toleration;
 import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.Resources;
 import java.util.ArrayList;
@@ -164,7 +165,7 @@ public final class Filters {
     @Override
     public Status filter(PlacementRequest request, NodeSnapshot node) {
       List<String> untolerated = new ArrayList<>();
-      for (Map.Entry<String, String> taint : Toleration.taints(node.info().labels()).entrySet()) {
+      for (Map.Entry<String, String> taint : taints(node.info().labels()).entrySet()) {
         if (taint.getKey().isEmpty()) {
           return Status.error("malformed taint label '" + Toleration.TAINT_PREFIX + "': no key");
         }
@@ -256,5 +257,16 @@ public final class Filters {
     public boolean changesWithPlacements(PlacementRequest request) {
       return !request.avoidServices().isEmpty();
     }
+  }
+
+  /** The taints among node labels, without the prefix. */
+  private static Map<String, String> taints(Map<String, String> labels) {
+    Map<String, String> taints = new java.util.TreeMap<>();
+    labels.forEach((k, v) -> {
+      if (k.startsWith(Toleration.TAINT_PREFIX)) {
+        taints.put(k.substring(Toleration.TAINT_PREFIX.length()), v);
+      }
+    });
+    return taints;
   }
 }

@@ -1,5 +1,6 @@
 package dev.orchestrator.scheduling;
 
+import dev.orchestrator.spec.Toleration;
 import dev.orchestrator.runtime.NodeInfo;
 import java.util.HashMap;
 import java.util.HashSet;

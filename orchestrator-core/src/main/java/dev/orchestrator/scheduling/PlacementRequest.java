@@ -1,5 +1,6 @@
 package dev.orchestrator.scheduling;
 
+import dev.orchestrator.spec.Toleration;
 import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.Resources;
 import java.util.List;

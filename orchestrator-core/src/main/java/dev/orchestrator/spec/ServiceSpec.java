@@ -1,6 +1,5 @@
 package dev.orchestrator.spec;
 
-import dev.orchestrator.scheduling.Toleration;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,6 @@
 package dev.orchestrator.scheduling;
 
+import dev.orchestrator.spec.Toleration;
 import static dev.orchestrator.scheduling.SchedulingFixtures.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

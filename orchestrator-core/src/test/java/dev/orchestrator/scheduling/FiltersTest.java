@@ -1,5 +1,6 @@
 package dev.orchestrator.scheduling;
 
+import dev.orchestrator.spec.Toleration;
 import static dev.orchestrator.scheduling.SchedulingFixtures.MIB;
 import static dev.orchestrator.scheduling.SchedulingFixtures.allocated;
 import static dev.orchestrator.scheduling.SchedulingFixtures.node;

@@ -74,7 +74,7 @@ class ServiceSpecTest {
     assertThat(plain.toBuilder().maxPerNode(0).build().specHash()).isEqualTo(plain.specHash());
     assertThat(plain.toBuilder().maxPerNode(1).build().specHash()).isNotEqualTo(plain.specHash());
     assertThat(plain.toBuilder().antiAffinity("x").build().specHash()).isNotEqualTo(plain.specHash());
-    assertThat(plain.toBuilder().toleration(dev.orchestrator.scheduling.Toleration.any("gpu")).build().specHash())
+    assertThat(plain.toBuilder().toleration(dev.orchestrator.spec.Toleration.any("gpu")).build().specHash())
         .isNotEqualTo(plain.specHash());
   }
 }

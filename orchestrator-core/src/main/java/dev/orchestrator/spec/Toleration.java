@@ -1,6 +1,5 @@
-package dev.orchestrator.scheduling;
+package dev.orchestrator.spec;
 
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -33,17 +32,6 @@ public record Toleration(String key, String value) {
   /** Whether this tolerates the taint {@code key=value}. */
   public boolean tolerates(String taintKey, String taintValue) {
     return key.equals(taintKey) && (value.isEmpty() || value.equals(taintValue));
-  }
-
-  /** The taints among node labels, without the prefix. */
-  static Map<String, String> taints(Map<String, String> labels) {
-    Map<String, String> taints = new java.util.TreeMap<>();
-    labels.forEach((k, v) -> {
-      if (k.startsWith(TAINT_PREFIX)) {
-        taints.put(k.substring(TAINT_PREFIX.length()), v);
-      }
-    });
-    return taints;
   }
 
   @Override
