@@ -95,7 +95,6 @@ final class ServiceReconciler implements Reconciler<String> {
       }
       book.lastSpec = spec;
       try {
-        teardown.ensureNetworksAndVolumes(spec);
         return converge(spec, book, observed);
       } finally {
         book.publish(spec, "");
@@ -169,6 +168,7 @@ final class ServiceReconciler implements Reconciler<String> {
     MDC.remove("replica");
     if (!pass.missing.isEmpty()) {
       try {
+        teardown.ensureNetworksAndVolumes(spec, pass.missing.stream().map(Placer.Want::slot).toList());
         pass.result = pass.result.sooner(create(spec, book, pass.missing, pass.surging, observation.unavailable()));
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;

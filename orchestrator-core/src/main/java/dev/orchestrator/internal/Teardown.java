@@ -55,11 +55,12 @@ final class Teardown {
     return OwnerLabels.ofInstance(instanceId);
   }
 
-  void ensureNetworksAndVolumes(ServiceSpec spec) {
+  /** Creates the service's networks, and the volumes of the given slots, where missing: before their containers are created. */
+  void ensureNetworksAndVolumes(ServiceSpec spec, List<Integer> slots) {
     for (String network : spec.networks()) {
       networks.ensure(desired.network(network).orElse(NetworkSpec.named(network)), owner());
     }
-    for (int slot = 0; slot < spec.replicas(); slot++) {
+    for (int slot : slots) {
       for (MountSpec m : spec.mounts()) {
         if (m.type() == MountSpec.Type.VOLUME) {
           VolumeSpec volume = desired.volumeFor(m, spec.name(), slot);
