@@ -1,7 +1,6 @@
 package dev.orchestrator.internal;
 
 import dev.orchestrator.runtime.ContainerInfo;
-import dev.orchestrator.runtime.ContainerState;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
 import java.time.Clock;
@@ -11,11 +10,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -29,8 +25,7 @@ import java.util.Set;
  * event or a change never hides it.
  *
  * <p>A died or removed event is trusted over a later listing that still shows the container
- * running or present (Docker's listing lags its die event) for {@code maxStaleness}, unless a
- * start event for that container follows.
+ * ({@link TrustedDeaths}, for {@code maxStaleness}).
  *
  * <p>With {@code cached == false} every read lists the node (the behaviour before this cache; kept
  * for side-by-side measurement). Thread-safe: one lock guards the views; engine calls are made
@@ -52,8 +47,8 @@ final class ObservedState {
   private final Set<String> notFresh = new HashSet<>();
   /** No listed node's view gets too old before this; guarded by {@link #lock}. */
   private Instant freshUntil = Instant.MIN;
-  /** Container id to its died or removed event, oldest first; guarded by {@link #lock}. */
-  private final LinkedHashMap<String, Gone> gone = new LinkedHashMap<>();
+  /** Guarded by {@link #lock}. */
+  private final TrustedDeaths deaths;
 
   private static final class NodeView {
     final String name;
@@ -84,13 +79,12 @@ final class ObservedState {
     }
   }
 
-  private record Gone(boolean removed, int exitCode, boolean oom, Instant at) {}
-
   ObservedState(String instanceId, Clock clock, Duration maxStaleness, boolean cached) {
     this.instanceId = instanceId;
     this.clock = clock;
     this.maxStaleness = maxStaleness;
     this.cached = cached;
+    this.deaths = new TrustedDeaths(maxStaleness);
   }
 
   boolean cached() {
@@ -276,27 +270,7 @@ final class ObservedState {
       return;
     }
     synchronized (lock) {
-      Instant now = clock.instant();
-      switch (e.type()) {
-        case DIED -> {
-          Gone before = gone.remove(e.containerId());
-          gone.put(e.containerId(), new Gone(false, e.exitCode(), before != null && before.oom(), e.time() != null ? e.time() : now));
-        }
-        case OOM_KILLED -> gone.put(e.containerId(), new Gone(false, 137, true, e.time() != null ? e.time() : now));
-        case REMOVED -> {
-          gone.remove(e.containerId());
-          gone.put(e.containerId(), new Gone(true, -1, false, now));
-        }
-        case STARTED -> gone.remove(e.containerId());
-        default -> { }
-      }
-      for (Iterator<Gone> it = gone.values().iterator(); it.hasNext(); ) {
-        if (it.next().at().plus(maxStaleness).isBefore(now)) {
-          it.remove();
-        } else {
-          break;
-        }
-      }
+      deaths.record(e, clock.instant());
       touch(e.node(), service);
     }
   }
@@ -383,43 +357,22 @@ final class ObservedState {
     return changed;
   }
 
-  /** Caller holds the lock. {@link #visible} with the node, reused while the entry and {@link #gone} allow. */
+  /** Caller holds the lock. {@link #visible} with the node; built once per listing while no remembered death applies. */
   private List<Cluster.Observed> observed(NodeView v, Entry e) {
-    if (e.observed != null && gone.isEmpty()) {
+    List<ContainerInfo> visible = visible(e);
+    if (visible == e.containers && e.observed != null) {
       return e.observed;
     }
-    List<ContainerInfo> visible = visible(e);
     List<Cluster.Observed> out = new ArrayList<>(visible.size());
     visible.forEach(c -> out.add(new Cluster.Observed(v.node, c)));
-    if (gone.isEmpty()) {
+    if (visible == e.containers) {
       e.observed = List.copyOf(out);
-      return e.observed;
     }
     return out;
   }
 
-  /** Caller holds the lock. The entry's containers with died and removed events applied. */
+  /** Caller holds the lock. The entry's containers with remembered deaths and removals applied. */
   private List<ContainerInfo> visible(Entry e) {
-    if (e == null) {
-      return List.of();
-    }
-    if (gone.isEmpty()) {
-      return e.containers;
-    }
-    List<ContainerInfo> out = new ArrayList<>(e.containers.size());
-    for (ContainerInfo c : e.containers) {
-      Gone g = gone.get(c.id());
-      if (g == null) {
-        out.add(c);
-      } else if (!g.removed()) {
-        out.add(c.state() == ContainerState.EXITED ? c : exited(c, g));
-      }
-    }
-    return out;
-  }
-
-  private static ContainerInfo exited(ContainerInfo c, Gone g) {
-    return new ContainerInfo(c.id(), c.name(), c.node(), c.image(), c.labels(), ContainerState.EXITED, g.exitCode(), g.oom(),
-        c.startedAt(), Objects.requireNonNullElse(g.at(), c.finishedAt()), c.ports(), c.networks());
+    return e == null ? List.of() : deaths.apply(e.containers);
   }
 }
