@@ -131,19 +131,30 @@ final class Bench implements AutoCloseable {
   }
 
   String rawCreate(String name) {
+    return rawCreate(name, true);
+  }
+
+  /**
+   * Creates the bench container with docker-java; {@code likeRuntime}: with the Docker runtime's
+   * host settings ({@code --init}, restart "no", no-new-privileges, stop timeout 0), else bare
+   * (image, command, label and the published port only).
+   */
+  String rawCreate(String name, boolean likeRuntime) {
     ExposedPort http = ExposedPort.tcp(8080);
     HostConfig host = HostConfig.newHostConfig()
-        .withPortBindings(List.of(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), http)))
-        .withInit(true)
-        .withRestartPolicy(RestartPolicy.noRestart())
-        .withSecurityOpts(List.of("no-new-privileges"));
+        .withPortBindings(List.of(new PortBinding(Ports.Binding.bindIp("127.0.0.1"), http)));
     CreateContainerCmd cmd = raw.createContainerCmd(IMAGE)
         .withName(name)
         .withCmd(HTTPD)
         .withLabels(label())
         .withExposedPorts(http)
-        .withStopTimeout(0)
         .withHostConfig(host);
+    if (likeRuntime) {
+      host.withInit(true)
+          .withRestartPolicy(RestartPolicy.noRestart())
+          .withSecurityOpts(List.of("no-new-privileges"));
+      cmd.withStopTimeout(0);
+    }
     return cmd.exec().getId();
   }
 

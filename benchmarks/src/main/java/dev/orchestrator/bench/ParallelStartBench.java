@@ -3,6 +3,9 @@ package dev.orchestrator.bench;
 import dev.orchestrator.Orchestrator;
 import dev.orchestrator.docker.DockerRuntime;
 import dev.orchestrator.event.OrchestratorEvent;
+import dev.orchestrator.runtime.ContainerRequest;
+import dev.orchestrator.runtime.OwnerLabels;
+import dev.orchestrator.spec.ServiceSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,13 +25,21 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * N containers (default 50) started in parallel, from nothing to all HTTP-ready, side by side in
  * one run: the orchestrator (one service with N replicas, apply to all N announced ready), raw
- * docker-java at concurrency 4, 8 and 16 (create + start + HTTP-ready on a thread pool), and
- * Testcontainers {@code GenericContainer} x N with {@code Startables.deepStart} (HTTP wait on
+ * docker-java at concurrency 4, 8 and 16 (create + start + inspect + HTTP-ready on a thread pool),
+ * and Testcontainers {@code GenericContainer} x N with {@code Startables.deepStart} (HTTP wait on
  * /hostname:8080, polled every 50 ms like the others). Between contenders everything is removed
  * (untimed); the order rotates from round to round.
  *
+ * <p>Raw variants, each at every concurrency: {@code raw-N} creates like the Docker runtime does
+ * ({@code --init}, restart "no", no-new-privileges); {@code bare-N} without those (image, command,
+ * label, port); {@code runtime-N} through a {@code DockerRuntime} of its own (the runtime's whole
+ * mapping, labels and connection pool), without the orchestrator. Each prints its calls and how
+ * many creates and starts it kept in flight.
+ *
  * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--concurrency=4,8,16]
- * [--engine-concurrency=16] [--max-connections=8] [--only=orchestrator,raw-16,testcontainers] [--orchestrator-probe-ms=50]}
+ * [--engine-concurrency=16] [--max-connections=9] [--only=orchestrator,raw-16,bare-16,runtime-16,testcontainers]
+ * [--orchestrator-probe-ms=50]}; {@code --only=...,orchestrator@1000} adds an orchestrator whose readiness
+ * interval is 1000 ms.
  */
 public final class ParallelStartBench {
   private ParallelStartBench() {}
@@ -47,14 +58,25 @@ public final class ParallelStartBench {
     List<String> contenders = new ArrayList<>();
     contenders.add("orchestrator");
     concurrencies.forEach(c -> contenders.add("raw-" + c));
+    concurrencies.forEach(c -> contenders.add("bare-" + c));
+    concurrencies.forEach(c -> contenders.add("runtime-" + c));
     contenders.add("testcontainers");
     String only = Bench.arg(args, "only", "");
-    if (!only.isEmpty()) {
+    if (only.isEmpty()) {
+      contenders.removeIf(c -> c.startsWith("bare-") || c.startsWith("runtime-"));
+    } else {
       contenders.retainAll(List.of(only.split(",")));
+      // orchestrator@MS: one more orchestrator contender with a readiness interval of MS milliseconds
+      for (String c : only.split(",")) {
+        if (c.startsWith("orchestrator@")) {
+          contenders.add(c);
+        }
+      }
     }
     Map<String, List<Double>> seconds = new LinkedHashMap<>();
     contenders.forEach(c -> seconds.put(c, new ArrayList<>()));
     Map<String, String> notes = new LinkedHashMap<>();
+    Map<String, List<TimedRuntime.Call>> calls = new LinkedHashMap<>();
 
     try (Bench bench = new Bench(64)) {
       System.out.printf("ParallelStartBench: n=%d, rounds=%d, run %s, orchestrator engineConcurrency=%d, DockerRuntime maxConnections=%d,"
@@ -64,12 +86,13 @@ public final class ParallelStartBench {
         Collections.rotate(order, -round);
         for (String c : order) {
           double s;
-          if (c.equals("orchestrator")) {
-            s = orchestrator(bench, n, round, engineConcurrency, maxConnections, probe, notes);
+          if (c.startsWith("orchestrator")) {
+            Duration interval = c.contains("@") ? Duration.ofMillis(Long.parseLong(c.substring(c.indexOf('@') + 1))) : probe;
+            s = orchestrator(bench, c, n, round, engineConcurrency, maxConnections, interval, notes);
           } else if (c.equals("testcontainers")) {
-            s = testcontainers(bench, n);
+            s = testcontainers(bench, n, notes);
           } else {
-            s = raw(bench, n, Integer.parseInt(c.substring(4)), round);
+            s = raw(bench, n, c, round, maxConnections, probe, notes, calls);
           }
           seconds.get(c).add(s);
           System.out.printf("round %d: %-15s %6.2f s  %6.2f containers/s%n", round + 1, c, s, n / s);
@@ -78,13 +101,15 @@ public final class ParallelStartBench {
       }
     }
     report(n, seconds, notes);
+    calls.forEach((c, l) -> Stats.table("Calls of " + c + " (all rounds; ready = start of the HTTP wait to 200)",
+        TimedRuntime.HEADER, TimedRuntime.rowsOf(l)));
   }
 
   @SuppressWarnings("try") // close() is called inside the block on purpose: it is timed
-  private static double orchestrator(Bench bench, int n, int round, int engineConcurrency, int maxConnections,
+  private static double orchestrator(Bench bench, String contender, int n, int round, int engineConcurrency, int maxConnections,
       Duration probe, Map<String, String> notes) throws Exception {
     EventTimes events = new EventTimes();
-    String instance = "bench-" + bench.runId() + "-" + round;
+    String instance = "bench-" + bench.runId() + "-" + round + contender.replace("orchestrator", "").replace("@", "-p");
     DockerRuntime node = DockerRuntime.builder().instanceId(instance).maxConnections(maxConnections).build();
     TimedRuntime timed = new TimedRuntime(node);
     var meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
@@ -92,22 +117,34 @@ public final class ParallelStartBench {
         .engineConcurrency(engineConcurrency).build()) {
       bench.stopOnExit(o);
       String svc = "par";
+      CpuUse cpu = CpuUse.sample();
       long t0 = System.nanoTime();
       o.apply(bench.service(svc, probe).replicas(n).build());
       long last = t0;
       for (int i = 0; i < n; i++) {
         last = Math.max(last, events.await(OrchestratorEvent.ReplicaReady.class, svc + "-" + i, t0, Duration.ofMinutes(5)));
       }
+      String cpuUse = CpuUse.sample().since(cpu);
       List<Long> started = events.all(OrchestratorEvent.ReplicaStarted.class, t0);
       List<Long> ready = events.all(OrchestratorEvent.ReplicaReady.class, t0);
-      String note = String.format("first started %.0f ms, last started %.0f ms, first ready %.0f ms, last ready %.0f ms after apply",
-          Bench.ms(started.get(0) - t0), Bench.ms(started.get(started.size() - 1) - t0),
-          Bench.ms(ready.get(0) - t0), Bench.ms(ready.get(ready.size() - 1) - t0));
-      notes.merge("orchestrator", "round " + (round + 1) + ": " + note, (a, b) -> a + "\n  " + b);
-      Bench.printCosts("apply of " + n + " replicas until all ready (round " + (round + 1) + ")", timed, meters, new double[3]);
+      List<Double> startedToReady = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        long s = events.first(OrchestratorEvent.ReplicaStarted.class, svc + "-" + i, t0);
+        long r = events.first(OrchestratorEvent.ReplicaReady.class, svc + "-" + i, t0);
+        if (s > 0 && r > 0) {
+          startedToReady.add(Bench.ms(r - s));
+        }
+      }
+      String note = String.format("first started %.0f ms, last started %.0f ms, first ready %.0f ms, last ready %.0f ms after apply;"
+          + " started -> ready median %.0f ms; %s", Bench.ms(started.get(0) - t0), Bench.ms(started.get(started.size() - 1) - t0),
+          Bench.ms(ready.get(0) - t0), Bench.ms(ready.get(ready.size() - 1) - t0), new Stats(startedToReady).median(),
+          engineBusy(timed.timeline(), t0)) + "; " + cpuUse;
+      notes.merge(contender, "round " + (round + 1) + ": " + note, (a, b) -> a + "\n  " + b);
+      Bench.printCosts("apply of " + n + " replicas until all ready (" + contender + ", round " + (round + 1) + ")", timed, meters,
+          new double[3]);
       long closeStart = System.nanoTime();
       o.close();
-      notes.merge("orchestrator close", String.format("round %d: close() removed %d containers in %.1f s", round + 1, n,
+      notes.merge(contender + " close", String.format("round %d: close() removed %d containers in %.1f s", round + 1, n,
           (System.nanoTime() - closeStart) / 1e9), (a, b) -> a + "\n  " + b);
       return (last - t0) / 1e9;
     } finally {
@@ -115,25 +152,125 @@ public final class ParallelStartBench {
     }
   }
 
-  private static double raw(Bench bench, int n, int concurrency, int round) throws Exception {
+  /** One raw way to create, start and find the published port of the bench container. */
+  private interface Pipeline {
+    String create(String name);
+
+    void start(String id);
+
+    int port(String id);
+  }
+
+  private static double raw(Bench bench, int n, String contender, int round, int maxConnections, Duration probe,
+      Map<String, String> notes, Map<String, List<TimedRuntime.Call>> allCalls) throws Exception {
+    String kind = contender.substring(0, contender.indexOf('-'));
+    int concurrency = Integer.parseInt(contender.substring(kind.length() + 1));
+    DockerRuntime runtime = kind.equals("runtime")
+        ? DockerRuntime.builder().instanceId("bench-" + bench.runId() + "-rt").maxConnections(maxConnections).build() : null;
+    Pipeline pipeline = runtime != null ? runtimePipeline(bench, runtime, probe) : new Pipeline() {
+      @Override
+      public String create(String name) {
+        return bench.rawCreate(name, kind.equals("raw"));
+      }
+
+      @Override
+      public void start(String id) {
+        bench.raw().startContainerCmd(id).exec();
+      }
+
+      @Override
+      public int port(String id) {
+        return bench.hostPort(id);
+      }
+    };
+    List<TimedRuntime.Call> calls = java.util.Collections.synchronizedList(new ArrayList<>());
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     try {
+      CpuUse cpu = CpuUse.sample();
       long t0 = System.nanoTime();
-      List<Future<String>> fs = new ArrayList<>();
+      List<Future<?>> fs = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        String name = bench.runId() + "-raw" + concurrency + "-" + round + "-" + i;
-        fs.add(pool.submit(() -> bench.rawCreateStartReady(name)));
+        String name = bench.runId() + "-" + kind + concurrency + "-" + round + "-" + i;
+        fs.add(pool.submit(() -> {
+          String id = timed(calls, "create", () -> pipeline.create(name));
+          timed(calls, "start", () -> {
+            pipeline.start(id);
+            return null;
+          });
+          int port = timed(calls, "inspect", () -> pipeline.port(id));
+          return timed(calls, "ready", () -> {
+            Bench.awaitHttp(port, Duration.ofSeconds(60));
+            return null;
+          });
+        }));
       }
-      for (Future<String> f : fs) {
+      for (Future<?> f : fs) {
         f.get(5, TimeUnit.MINUTES);
       }
-      return (System.nanoTime() - t0) / 1e9;
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      String cpuUse = CpuUse.sample().since(cpu);
+      notes.merge(contender, "round " + (round + 1) + ": " + engineBusy(calls, t0) + "; " + cpuUse, (a, b) -> a + "\n  " + b);
+      allCalls.computeIfAbsent(contender, k -> new ArrayList<>()).addAll(calls);
+      return seconds;
     } finally {
       pool.shutdownNow();
+      if (runtime != null) {
+        runtime.close();
+      }
     }
   }
 
-  private static double testcontainers(Bench bench, int n) throws Exception {
+  /** Creates through a DockerRuntime with the labels the orchestrator would set, as a replica of a service. */
+  private static Pipeline runtimePipeline(Bench bench, DockerRuntime runtime, Duration probe) {
+    ServiceSpec spec = bench.service("rt", probe).build();
+    return new Pipeline() {
+      @Override
+      public String create(String name) {
+        Map<String, String> labels = new java.util.TreeMap<>(spec.labels());
+        labels.put(OwnerLabels.INSTANCE, "bench-" + bench.runId() + "-rt");
+        labels.put(OwnerLabels.SERVICE, spec.name());
+        labels.put(OwnerLabels.SLOT, name.substring(name.lastIndexOf('-') + 1));
+        labels.put(OwnerLabels.SPEC_HASH, spec.specHash());
+        labels.put(OwnerLabels.GENERATION, "1");
+        labels.put(OwnerLabels.RESTARTS, "0");
+        return runtime.create(new ContainerRequest(name, spec, labels, Map.of()));
+      }
+
+      @Override
+      public void start(String id) {
+        runtime.start(id);
+      }
+
+      @Override
+      public int port(String id) {
+        return runtime.inspect(id).orElseThrow().port(8080).orElseThrow().hostPort();
+      }
+    };
+  }
+
+  private static <T> T timed(List<TimedRuntime.Call> calls, String op, java.util.concurrent.Callable<T> call) throws Exception {
+    long start = System.nanoTime();
+    try {
+      return call.call();
+    } finally {
+      calls.add(new TimedRuntime.Call(op, start, System.nanoTime()));
+    }
+  }
+
+  /** When the first create went out and the last start ended, and how many creates and starts were in flight meanwhile. */
+  private static String engineBusy(List<TimedRuntime.Call> calls, long t0) {
+    long firstCreate = calls.stream().filter(c -> c.op().equals("create")).mapToLong(TimedRuntime.Call::start).min().orElse(t0);
+    long lastStart = calls.stream().filter(c -> c.op().equals("start")).mapToLong(TimedRuntime.Call::end).max().orElse(t0);
+    double startMedian = new Stats(calls.stream().filter(c -> c.op().equals("start"))
+        .map(c -> Bench.ms(c.end() - c.start())).toList()).median();
+    return String.format("first create %.0f ms, last start done %.0f ms after t0; creates+starts in flight %.2f,"
+        + " creates+starts+inspects %.2f (mean between the two); start median %.0f ms",
+        Bench.ms(firstCreate - t0), Bench.ms(lastStart - t0),
+        TimedRuntime.inFlight(calls, java.util.Set.of("create", "start"), firstCreate, lastStart),
+        TimedRuntime.inFlight(calls, java.util.Set.of("create", "start", "inspect"), firstCreate, lastStart), startMedian);
+  }
+
+  private static double testcontainers(Bench bench, int n, Map<String, String> notes) throws Exception {
     List<GenericContainer<?>> containers = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(Bench.IMAGE))
@@ -147,9 +284,12 @@ public final class ParallelStartBench {
       containers.add(c);
     }
     try {
+      CpuUse cpu = CpuUse.sample();
       long t0 = System.nanoTime();
       Startables.deepStart(containers).get(5, TimeUnit.MINUTES);
-      return (System.nanoTime() - t0) / 1e9;
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      notes.merge("testcontainers", CpuUse.sample().since(cpu), (a, b) -> a + "\n  " + b);
+      return seconds;
     } finally {
       ExecutorService stopper = Executors.newFixedThreadPool(8);
       containers.forEach(c -> stopper.submit(c::stop));
@@ -162,7 +302,7 @@ public final class ParallelStartBench {
     double bestRaw = Double.NaN;
     String bestRawName = "";
     for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
-      if (e.getKey().startsWith("raw-")) {
+      if (e.getKey().startsWith("raw-")) { // created like the runtime does: the like-for-like reference
         double rate = n / new Stats(e.getValue()).median();
         if (Double.isNaN(bestRaw) || rate > bestRaw) {
           bestRaw = rate;

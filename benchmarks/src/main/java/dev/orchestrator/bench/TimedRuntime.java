@@ -71,6 +71,41 @@ final class TimedRuntime implements ContainerRuntime {
         .max(java.util.Comparator.comparingLong(Call::end));
   }
 
+  /** A copy of every call so far, in order of completion. */
+  synchronized List<Call> timeline() {
+    return new ArrayList<>(timeline);
+  }
+
+  /**
+   * The mean number of calls of {@code ops} in flight between {@code from} and {@code to}
+   * (System.nanoTime): how busy the caller kept the engine with them.
+   */
+  static double inFlight(List<Call> calls, java.util.Set<String> ops, long from, long to) {
+    if (to <= from) {
+      return Double.NaN;
+    }
+    long busy = 0;
+    for (Call c : calls) {
+      if (ops.contains(c.op())) {
+        busy += Math.max(0, Math.min(c.end(), to) - Math.max(c.start(), from));
+      }
+    }
+    return (double) busy / (to - from);
+  }
+
+  /** Rows (operation, calls, median ms, p90 ms, total ms) of a call list, by operation. */
+  static List<List<String>> rowsOf(List<Call> calls) {
+    Map<String, List<Double>> byOp = new TreeMap<>();
+    calls.forEach(c -> byOp.computeIfAbsent(c.op(), k -> new ArrayList<>()).add(Bench.ms(c.end() - c.start())));
+    List<List<String>> rows = new ArrayList<>();
+    byOp.forEach((op, v) -> {
+      Stats s = new Stats(v);
+      rows.add(List.of(op, String.valueOf(v.size()), Stats.f(s.median()), Stats.f(s.p(90)),
+          Stats.f(v.stream().mapToDouble(Double::doubleValue).sum())));
+    });
+    return rows;
+  }
+
   synchronized void reset() {
     timeline.clear();
     calls.clear();

@@ -6,10 +6,8 @@ import dev.orchestrator.runtime.PublishedPort;
 import dev.orchestrator.runtime.SelfProbing;
 import dev.orchestrator.spec.HealthCheck;
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -250,23 +248,13 @@ final class HealthProber implements AutoCloseable {
     String host = port.get().hostAddress();
     int hostPort = port.get().hostPort();
     int timeoutMs = (int) Math.max(1, check.timeout().toMillis());
-    try {
-      if (check.kind() == HealthCheck.Kind.TCP) {
-        try (Socket s = new Socket()) {
-          s.connect(new InetSocketAddress(host, hostPort), timeoutMs);
-        }
-        return null;
-      }
-      HttpURLConnection http = (HttpURLConnection) URI.create("http://" + host + ":" + hostPort + check.path()).toURL().openConnection();
-      http.setConnectTimeout(timeoutMs);
-      http.setReadTimeout(timeoutMs);
-      http.setInstanceFollowRedirects(false);
-      try {
-        int code = http.getResponseCode();
-        return code >= 200 && code < 400 ? null : check + " answered " + code;
-      } finally {
-        http.disconnect();
-      }
+    if (check.kind() == HealthCheck.Kind.HTTP) {
+      String failure = HttpProbe.get(host, hostPort, check.path(), timeoutMs);
+      return failure == null ? null : check + " failed: " + failure;
+    }
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, hostPort), timeoutMs);
+      return null;
     } catch (IOException e) {
       return check + " at " + host + ":" + hostPort + ": " + e.getMessage();
     }

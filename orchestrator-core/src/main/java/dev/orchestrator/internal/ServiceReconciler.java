@@ -7,8 +7,6 @@ import dev.orchestrator.reconcile.Reconciler;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRuntimeException;
 import dev.orchestrator.runtime.ContainerState;
-import dev.orchestrator.runtime.RuntimeTimeoutException;
-import dev.orchestrator.scheduling.Placement;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,12 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -37,42 +31,36 @@ import org.slf4j.MDC;
  * torn down by {@link Teardown}.
  */
 final class ServiceReconciler implements Reconciler<String> {
-  private static final Logger log = LoggerFactory.getLogger(ServiceReconciler.class);
   static final Duration UNSCHEDULABLE_RETRY = Duration.ofSeconds(30);
   static final Duration UNCERTAIN_RETRY = Duration.ofSeconds(1);
 
   private final Cluster cluster;
   private final DesiredState desired;
-  private final Placer placer;
   private final ReplicaOps ops;
   private final HealthProber prober;
   private final SlotHandler slots;
   private final RolloutPlanner planner;
   private final RolloutSteps steps;
   private final EventBus events;
-  private final OrchestratorMetrics metrics;
   private final Teardown teardown;
   private final Clock clock;
-  private final Executor creators;
+  private final ReplicaStarts starts;
   private final Map<String, ServiceBook> books = new ConcurrentHashMap<>();
-  private final Evictions evictions;
 
   ServiceReconciler(Cluster cluster, DesiredState desired, Placer placer, ReplicaOps ops, HealthProber prober,
       EventBus events, OrchestratorMetrics metrics, Teardown teardown, Clock clock, Executor creators) {
     this.cluster = cluster;
     this.desired = desired;
-    this.placer = placer;
     this.ops = ops;
     this.prober = prober;
     this.slots = new SlotHandler(ops, prober, events, metrics, clock);
     this.planner = new RolloutPlanner(prober);
     this.steps = new RolloutSteps(ops, prober, slots, planner);
     this.events = events;
-    this.metrics = metrics;
     this.teardown = teardown;
     this.clock = clock;
-    this.creators = creators;
-    this.evictions = new Evictions(cluster, desired, placer, ops);
+    this.starts = new ReplicaStarts(cluster, placer, new Evictions(cluster, desired, placer, ops), ops, prober, slots, events,
+        metrics, clock, creators);
   }
 
   Map<String, ServiceBook> books() {
@@ -169,7 +157,7 @@ final class ServiceReconciler implements Reconciler<String> {
     if (!pass.missing.isEmpty()) {
       try {
         teardown.ensureNetworksAndVolumes(spec, pass.missing.stream().map(Placer.Want::slot).toList());
-        pass.result = pass.result.sooner(create(spec, book, pass.missing, pass.surging, observation.unavailable()));
+        pass.result = pass.result.sooner(starts.create(spec, book, pass.missing, pass.surging, observation.unavailable()));
       } catch (RuntimeException e) {
         failure = failure == null ? e : failure;
       }
@@ -297,115 +285,6 @@ final class ServiceReconciler implements Reconciler<String> {
 
   private Placer.Want want(ServiceSpec spec, ServiceBook.SlotRecord rec) {
     return new Placer.Want(rec.slot, ops.containerName(spec.name(), rec.slot, rec.generation + 1), rec.pinnedNode);
-  }
-
-  /**
-   * Places the missing slots, then creates and starts their containers in parallel on the
-   * creator pool (each one's engine calls bounded by the call timeout), and books the outcomes in
-   * slot order on this worker thread.
-   */
-  private ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<Integer> surging,
-      Set<String> unobserved) {
-    Placer.Result placed = placer.place(spec, missing, unobserved);
-    List<Placement> placements = placed.placements();
-    Set<Integer> unevicted = evictions.evict(spec, missing, placed.preemptions());
-    ReconcileResult result = ReconcileResult.done();
-    Map<String, String> mdc = MDC.getCopyOfContextMap();
-    List<CompletableFuture<ContainerInfo>> started = new ArrayList<>();
-    for (int i = 0; i < missing.size(); i++) {
-      Placer.Want w = missing.get(i);
-      Placement p = placements.get(i);
-      ServiceBook.SlotRecord rec = book.slot(w.slot());
-      String replica = ReplicaOps.replicaName(spec.name(), w.slot());
-      if (unevicted.contains(i)) {
-        started.add(null);
-        result = result.sooner(ReconcileResult.requeueAfter(UNCERTAIN_RETRY));
-        continue;
-      }
-      if (!p.placed()) {
-        started.add(null);
-        String diagnosis = p.diagnosis();
-        if (!diagnosis.equals(rec.unschedulable)) {
-          rec.unschedulable = diagnosis;
-          metrics.unschedulable(spec.name());
-          log.warn("{} fits no node: {}", replica, diagnosis);
-          events.publish(new OrchestratorEvent.ReplicaUnschedulable(clock.instant(), spec.name(), replica, diagnosis));
-        }
-        result = result.sooner(ReconcileResult.requeueAfter(UNSCHEDULABLE_RETRY));
-        if (surging.contains(w.slot())) {
-          continue; // no room for an extra container: the outdated one keeps serving the slot
-        }
-        rec.status = slots.status(spec, rec, ReplicaState.UNSCHEDULABLE, null, diagnosis);
-        result = result.sooner(ReconcileResult.requeueAfter(UNSCHEDULABLE_RETRY));
-        continue;
-      }
-      rec.unschedulable = "";
-      Node node = cluster.node(p.node().get());
-      long generation = rec.generation + 1;
-      int restarts = surging.contains(w.slot()) ? 0 : rec.restarts;
-      started.add(CompletableFuture.supplyAsync(() -> {
-        if (mdc != null) {
-          MDC.setContextMap(mdc);
-        }
-        MDC.put("replica", replica);
-        try {
-          return node.starting(replica, () -> ops.createAndStart(node, spec, w.slot(), generation, restarts));
-        } finally {
-          MDC.clear();
-        }
-      }, creators));
-    }
-    RuntimeException firstFailure = null;
-    for (int i = 0; i < missing.size(); i++) {
-      if (started.get(i) == null) {
-        continue;
-      }
-      Placer.Want w = missing.get(i);
-      ServiceBook.SlotRecord rec = book.slot(w.slot());
-      Node node = cluster.node(placements.get(i).node().get());
-      long generation = rec.generation + 1;
-      MDC.put("replica", ReplicaOps.replicaName(spec.name(), w.slot()));
-      try {
-        ContainerInfo c = join(started.get(i));
-        rec.generation = generation;
-        rec.pinnedNode = "";
-        if (surging.contains(w.slot())) {
-          continue; // the outdated container keeps the slot's status and endpoint until this one is available
-        }
-        rec.status = slots.status(spec, rec, ReplicaState.STARTING, new Cluster.Observed(node, c), "");
-        if (c.running()) {
-          result = result.sooner(slots.running(spec, rec, new Cluster.Observed(node, c)));
-        }
-      } catch (ReplicaOps.NameTakenException e) {
-        placer.release(w.containerName());
-        rec.generation = generation; // the next attempt uses the next generation's name
-        rec.lastError = e.getMessage();
-        firstFailure = firstFailure == null ? e : firstFailure;
-      } catch (RuntimeTimeoutException e) {
-        rec.pinnedNode = node.name();
-        rec.lastError = e.getMessage();
-        firstFailure = firstFailure == null ? e : firstFailure;
-      } catch (RuntimeException e) {
-        placer.release(w.containerName());
-        rec.lastError = e.getMessage();
-        firstFailure = firstFailure == null ? e : firstFailure;
-      }
-    }
-    if (firstFailure != null) {
-      throw firstFailure;
-    }
-    return result;
-  }
-
-  private static ContainerInfo join(CompletableFuture<ContainerInfo> future) {
-    try {
-      return future.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException cause) {
-        throw cause;
-      }
-      throw e;
-    }
   }
 
 }

@@ -33,6 +33,8 @@ import java.util.function.Function;
  */
 final class Listing {
   private static final int MAX_TRACKED = 100_000;
+  /** How long after a container's start time the engine may log its start event. */
+  private static final java.time.Duration SAME_START = java.time.Duration.ofSeconds(5);
 
   /** How a container ended. */
   private record Exit(int code, boolean oomKilled, Instant at) { }
@@ -54,14 +56,28 @@ final class Listing {
           exits.put(id, new Exit(event.exitCode(), oomKilled.remove(id), event.time()));
         }
       }
-      case STARTED -> { // started again: a new start time, learnt from the next inspect
-        startedAt.remove(id);
-        exits.remove(id);
-        oomKilled.remove(id);
+      case STARTED -> {
+        if (!sameStart(id, event.time())) { // started again: a new start time, learnt from the next inspect
+          startedAt.remove(id);
+          exits.remove(id);
+          oomKilled.remove(id);
+        }
       }
       case REMOVED -> forget(id);
       default -> { }
     }
+  }
+
+  /**
+   * Whether a start event reports the start an inspect already saw: the stream often delivers it
+   * after the inspect that follows the start call (the engine logs it before answering that call).
+   * A restart has a death in between, which the stream delivers first; an event at most
+   * {@link #SAME_START} after the known start time with no death seen since is that same start.
+   */
+  private boolean sameStart(String id, Instant eventTime) {
+    Instant started = startedAt.get(id);
+    return started != null && eventTime != null && !exits.containsKey(id) && !oomKilled.contains(id)
+        && eventTime.isBefore(started.plus(SAME_START));
   }
 
   void forget(String id) {

@@ -117,11 +117,30 @@ class ListingTest {
   @Test
   void a_restart_or_removal_forgets_the_start_time() throws Exception {
     knownRunning("a");
-    listing.observe(new RuntimeEvent(RuntimeEvent.Type.STARTED, "n", "a", Map.of(), -1, Instant.now()));
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.STARTED, "n", "a", Map.of(), -1, STARTED.plusSeconds(60)));
     listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
     knownRunning("z");
     listing.observe(new RuntimeEvent(RuntimeEvent.Type.REMOVED, "n", "z", Map.of(), -1, Instant.now()));
     listing.infos(List.of(listed("z", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING));
     assertThat(inspected).containsExactly("a", "z");
+  }
+
+  @Test
+  void the_start_event_of_the_start_an_inspect_saw_arrives_late_and_changes_nothing() throws Exception {
+    knownRunning("a"); // the inspect right after the start call
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.STARTED, "n", "a", Map.of(), -1, STARTED.plusMillis(40)));
+    assertThat(listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING)))
+        .singleElement().satisfies(c -> assertThat(c.startedAt()).isEqualTo(STARTED));
+    assertThat(inspected).isEmpty();
+  }
+
+  @Test
+  void a_start_after_a_death_is_a_new_start_however_soon() throws Exception {
+    knownRunning("a");
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.DIED, "n", "a", Map.of(), 1, STARTED.plusMillis(100)));
+    listing.observe(new RuntimeEvent(RuntimeEvent.Type.STARTED, "n", "a", Map.of(), -1, STARTED.plusMillis(200)));
+    assertThat(listing.infos(List.of(listed("a", "running")), true, "n", "127.0.0.1", inspect(ContainerState.RUNNING)))
+        .singleElement().satisfies(c -> assertThat(c.running()).isTrue());
+    assertThat(inspected).containsExactly("a");
   }
 }

@@ -1,0 +1,220 @@
+package dev.orchestrator.internal;
+
+import dev.orchestrator.ReplicaState;
+import dev.orchestrator.event.OrchestratorEvent;
+import dev.orchestrator.reconcile.ReconcileResult;
+import dev.orchestrator.runtime.ContainerInfo;
+import dev.orchestrator.runtime.RuntimeTimeoutException;
+import dev.orchestrator.scheduling.Placement;
+import dev.orchestrator.spec.ServiceSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The missing replicas of one pass: placed, then created and started in parallel on the creator
+ * pool (each node bounded by its start permits, each engine call by the call timeout), booked as
+ * each start completes, and published as soon as their readiness passes, while the pass still
+ * waits for the other starts, instead of by the pass after the last start. Called only by the
+ * worker reconciling the service, which owns the service's book.
+ */
+final class ReplicaStarts {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaStarts.class);
+  /** How often a pass waiting for its starts looks for replicas that became ready meanwhile. */
+  static final Duration READY_CHECK = Duration.ofMillis(20);
+
+  private final Cluster cluster;
+  private final Placer placer;
+  private final Evictions evictions;
+  private final ReplicaOps ops;
+  private final HealthProber prober;
+  private final SlotHandler slots;
+  private final EventBus events;
+  private final OrchestratorMetrics metrics;
+  private final Clock clock;
+  private final Executor creators;
+
+  ReplicaStarts(Cluster cluster, Placer placer, Evictions evictions, ReplicaOps ops, HealthProber prober, SlotHandler slots,
+      EventBus events, OrchestratorMetrics metrics, Clock clock, Executor creators) {
+    this.cluster = cluster;
+    this.placer = placer;
+    this.evictions = evictions;
+    this.ops = ops;
+    this.prober = prober;
+    this.slots = slots;
+    this.events = events;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.creators = creators;
+  }
+
+  /**
+   * Places the missing slots, then creates and starts their containers in parallel on the
+   * creator pool, books each outcome on this worker thread as it completes, and meanwhile
+   * publishes the started replicas whose readiness passed.
+   */
+  ReconcileResult create(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, Set<Integer> surging,
+      Set<String> unobserved) {
+    Placer.Result placed = placer.place(spec, missing, unobserved);
+    List<Placement> placements = placed.placements();
+    Set<Integer> unevicted = evictions.evict(spec, missing, placed.preemptions());
+    ReconcileResult result = ReconcileResult.done();
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    List<CompletableFuture<ContainerInfo>> started = new ArrayList<>();
+    for (int i = 0; i < missing.size(); i++) {
+      Placer.Want w = missing.get(i);
+      Placement p = placements.get(i);
+      ServiceBook.SlotRecord rec = book.slot(w.slot());
+      String replica = ReplicaOps.replicaName(spec.name(), w.slot());
+      if (unevicted.contains(i)) {
+        started.add(null);
+        result = result.sooner(ReconcileResult.requeueAfter(ServiceReconciler.UNCERTAIN_RETRY));
+        continue;
+      }
+      if (!p.placed()) {
+        started.add(null);
+        String diagnosis = p.diagnosis();
+        if (!diagnosis.equals(rec.unschedulable)) {
+          rec.unschedulable = diagnosis;
+          metrics.unschedulable(spec.name());
+          log.warn("{} fits no node: {}", replica, diagnosis);
+          events.publish(new OrchestratorEvent.ReplicaUnschedulable(clock.instant(), spec.name(), replica, diagnosis));
+        }
+        result = result.sooner(ReconcileResult.requeueAfter(ServiceReconciler.UNSCHEDULABLE_RETRY));
+        if (surging.contains(w.slot())) {
+          continue; // no room for an extra container: the outdated one keeps serving the slot
+        }
+        rec.status = slots.status(spec, rec, ReplicaState.UNSCHEDULABLE, null, diagnosis);
+        result = result.sooner(ReconcileResult.requeueAfter(ServiceReconciler.UNSCHEDULABLE_RETRY));
+        continue;
+      }
+      rec.unschedulable = "";
+      Node node = cluster.node(p.node().get());
+      long generation = rec.generation + 1;
+      int restarts = surging.contains(w.slot()) ? 0 : rec.restarts;
+      started.add(CompletableFuture.supplyAsync(() -> {
+        if (mdc != null) {
+          MDC.setContextMap(mdc);
+        }
+        MDC.put("replica", replica);
+        try {
+          return node.starting(replica, () -> ops.createAndStart(node, spec, w.slot(), generation, restarts));
+        } finally {
+          MDC.clear();
+        }
+      }, creators));
+    }
+    RuntimeException firstFailure = null;
+    List<Integer> pending = new ArrayList<>();
+    for (int i = 0; i < missing.size(); i++) {
+      if (started.get(i) != null) {
+        pending.add(i);
+      }
+    }
+    List<Cluster.Observed> running = new ArrayList<>(); // started by this pass, published once ready
+    while (!pending.isEmpty()) {
+      for (Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
+        int i = it.next();
+        if (!started.get(i).isDone()) {
+          continue;
+        }
+        it.remove();
+        Placer.Want w = missing.get(i);
+        ServiceBook.SlotRecord rec = book.slot(w.slot());
+        Node node = cluster.node(placements.get(i).node().get());
+        long generation = rec.generation + 1;
+        MDC.put("replica", ReplicaOps.replicaName(spec.name(), w.slot()));
+        try {
+          ContainerInfo c = join(started.get(i));
+          rec.generation = generation;
+          rec.pinnedNode = "";
+          if (surging.contains(w.slot())) {
+            continue; // the outdated container keeps the slot's status and endpoint until this one is available
+          }
+          Cluster.Observed o = new Cluster.Observed(node, c);
+          rec.status = slots.status(spec, rec, ReplicaState.STARTING, o, "");
+          if (c.running()) {
+            result = result.sooner(slots.running(spec, rec, o));
+            running.add(o);
+          }
+        } catch (ReplicaOps.NameTakenException e) {
+          placer.release(w.containerName());
+          rec.generation = generation; // the next attempt uses the next generation's name
+          rec.lastError = e.getMessage();
+          firstFailure = firstFailure == null ? e : firstFailure;
+        } catch (RuntimeTimeoutException e) {
+          rec.pinnedNode = node.name();
+          rec.lastError = e.getMessage();
+          firstFailure = firstFailure == null ? e : firstFailure;
+        } catch (RuntimeException e) {
+          placer.release(w.containerName());
+          rec.lastError = e.getMessage();
+          firstFailure = firstFailure == null ? e : firstFailure;
+        }
+      }
+      MDC.remove("replica");
+      result = result.sooner(publishReady(spec, book, running));
+      if (!pending.isEmpty()) {
+        awaitAny(pending.stream().map(started::get).toList());
+      }
+    }
+    if (firstFailure != null) {
+      throw firstFailure;
+    }
+    return result;
+  }
+
+  /**
+   * While the pass still waits for other starts: publishes the replicas it started whose readiness
+   * has passed since, as the next pass would, instead of after the pass's last start.
+   */
+  private ReconcileResult publishReady(ServiceSpec spec, ServiceBook book, List<Cluster.Observed> running) {
+    ReconcileResult result = ReconcileResult.done();
+    for (Cluster.Observed o : running) {
+      ServiceBook.SlotRecord rec = book.slot(o.slot());
+      String id = o.container().id();
+      if (!rec.readyAnnouncedFor.equals(id) && prober.ready(id)) {
+        MDC.put("replica", ReplicaOps.replicaName(spec.name(), rec.slot));
+        result = result.sooner(slots.running(spec, rec, o));
+        MDC.remove("replica");
+      }
+    }
+    return result;
+  }
+
+  /** Waits until one of the starts completes, or {@link #READY_CHECK} passes. */
+  private static void awaitAny(List<CompletableFuture<ContainerInfo>> starts) {
+    try {
+      CompletableFuture.anyOf(starts.toArray(CompletableFuture[]::new)).get(READY_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // checked again by the caller
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // kept for the caller; the starts run to their end as before
+      CompletableFuture.anyOf(starts.toArray(CompletableFuture[]::new)).handle((r, t) -> r).join();
+    }
+  }
+
+  private static ContainerInfo join(CompletableFuture<ContainerInfo> future) {
+    try {
+      return future.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+}
