@@ -42,6 +42,8 @@ final class Bench implements AutoCloseable {
   static final String READY_PATH = "/hostname";
   /** Readiness poll interval of every side (orchestrator probe, raw loop, Testcontainers' wait). */
   static final Duration POLL = Duration.ofMillis(50);
+  /** How often the orchestrator probes a replica's readiness once it was ready (see {@link #service(String)}). */
+  static final Duration STEADY_PROBE = Duration.ofSeconds(1);
 
   private final String runId = "b" + UUID.randomUUID().toString().substring(0, 8);
   private final DockerClient raw;
@@ -101,12 +103,17 @@ final class Bench implements AutoCloseable {
     return raw;
   }
 
-  /** The orchestrator's service: the same container, HTTP readiness every {@link #POLL}. */
+  /**
+   * The orchestrator's service: the same container, HTTP readiness every {@link #POLL} until ready
+   * (its start interval, as the raw side polls), then every {@link #STEADY_PROBE}: the orchestrator
+   * keeps probing a ready replica, raw stops polling.
+   */
   ServiceSpec.Builder service(String name) {
-    return service(name, POLL);
+    ServiceSpec.Builder b = service(name, STEADY_PROBE);
+    return b.readiness(b.build().readiness().orElseThrow().withStartInterval(POLL));
   }
 
-  /** The orchestrator's service with another readiness interval (it keeps probing after ready). */
+  /** The orchestrator's service with one readiness interval throughout, ready or not. */
   ServiceSpec.Builder service(String name, Duration readinessInterval) {
     return ServiceSpec.builder(name)
         .image(IMAGE)

@@ -38,8 +38,10 @@ import org.testcontainers.utility.DockerImageName;
  *
  * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--concurrency=4,8,16]
  * [--engine-concurrency=16] [--max-connections=9] [--only=orchestrator,raw-16,bare-16,runtime-16,testcontainers]
- * [--orchestrator-probe-ms=50]}; {@code --only=...,orchestrator@1000} adds an orchestrator whose readiness
- * interval is 1000 ms.
+ * [--orchestrator-probe-ms=50]}. The orchestrator probes readiness every 50 ms until ready (its
+ * start interval), then every second; {@code --orchestrator-probe-ms=MS} makes it probe every MS
+ * ms throughout, and {@code --only=...,orchestrator@1000} adds an orchestrator that probes every
+ * 1000 ms throughout.
  */
 public final class ParallelStartBench {
   private ParallelStartBench() {}
@@ -49,8 +51,10 @@ public final class ParallelStartBench {
     int rounds = Integer.parseInt(Bench.arg(args, "rounds", "1"));
     int engineConcurrency = Integer.parseInt(Bench.arg(args, "engine-concurrency", "16"));
     int maxConnections = Integer.parseInt(Bench.arg(args, "max-connections", "9"));
-    // the orchestrator keeps probing readiness after ready: at 50 ms x 50 replicas that is up to 1000 probes/s
-    Duration probe = Duration.ofMillis(Long.parseLong(Bench.arg(args, "orchestrator-probe-ms", String.valueOf(Bench.POLL.toMillis()))));
+    // the orchestrator keeps probing readiness after ready: at 50 ms x 50 replicas that would be up to 1000 probes/s,
+    // so by default it probes at 50 ms only until ready (the check's start interval); null: that default
+    String probeMs = Bench.arg(args, "orchestrator-probe-ms", "");
+    Duration probe = probeMs.isEmpty() ? null : Duration.ofMillis(Long.parseLong(probeMs));
     List<Integer> concurrencies = new ArrayList<>();
     for (String c : Bench.arg(args, "concurrency", "4,8,16").split(",")) {
       concurrencies.add(Integer.parseInt(c.trim()));
@@ -80,7 +84,9 @@ public final class ParallelStartBench {
 
     try (Bench bench = new Bench(64)) {
       System.out.printf("ParallelStartBench: n=%d, rounds=%d, run %s, orchestrator engineConcurrency=%d, DockerRuntime maxConnections=%d,"
-          + " orchestrator readiness interval %d ms%n", n, rounds, bench.runId(), engineConcurrency, maxConnections, probe.toMillis());
+          + " orchestrator readiness %s%n", n, rounds, bench.runId(), engineConcurrency, maxConnections,
+          probe == null ? "every " + Bench.POLL.toMillis() + " ms until ready, then every " + Bench.STEADY_PROBE.toMillis() + " ms"
+              : "every " + probe.toMillis() + " ms");
       for (int round = 0; round < rounds; round++) {
         List<String> order = new ArrayList<>(contenders);
         Collections.rotate(order, -round);
@@ -92,7 +98,7 @@ public final class ParallelStartBench {
           } else if (c.equals("testcontainers")) {
             s = testcontainers(bench, n, notes);
           } else {
-            s = raw(bench, n, c, round, maxConnections, probe, notes, calls);
+            s = raw(bench, n, c, round, maxConnections, notes, calls);
           }
           seconds.get(c).add(s);
           System.out.printf("round %d: %-15s %6.2f s  %6.2f containers/s%n", round + 1, c, s, n / s);
@@ -119,7 +125,7 @@ public final class ParallelStartBench {
       String svc = "par";
       CpuUse cpu = CpuUse.sample();
       long t0 = System.nanoTime();
-      o.apply(bench.service(svc, probe).replicas(n).build());
+      o.apply((probe == null ? bench.service(svc) : bench.service(svc, probe)).replicas(n).build());
       long last = t0;
       for (int i = 0; i < n; i++) {
         last = Math.max(last, events.await(OrchestratorEvent.ReplicaReady.class, svc + "-" + i, t0, Duration.ofMinutes(5)));
@@ -161,13 +167,13 @@ public final class ParallelStartBench {
     int port(String id);
   }
 
-  private static double raw(Bench bench, int n, String contender, int round, int maxConnections, Duration probe,
+  private static double raw(Bench bench, int n, String contender, int round, int maxConnections,
       Map<String, String> notes, Map<String, List<TimedRuntime.Call>> allCalls) throws Exception {
     String kind = contender.substring(0, contender.indexOf('-'));
     int concurrency = Integer.parseInt(contender.substring(kind.length() + 1));
     DockerRuntime runtime = kind.equals("runtime")
         ? DockerRuntime.builder().instanceId("bench-" + bench.runId() + "-rt").maxConnections(maxConnections).build() : null;
-    Pipeline pipeline = runtime != null ? runtimePipeline(bench, runtime, probe) : new Pipeline() {
+    Pipeline pipeline = runtime != null ? runtimePipeline(bench, runtime) : new Pipeline() {
       @Override
       public String create(String name) {
         return bench.rawCreate(name, kind.equals("raw"));
@@ -221,8 +227,8 @@ public final class ParallelStartBench {
   }
 
   /** Creates through a DockerRuntime with the labels the orchestrator would set, as a replica of a service. */
-  private static Pipeline runtimePipeline(Bench bench, DockerRuntime runtime, Duration probe) {
-    ServiceSpec spec = bench.service("rt", probe).build();
+  private static Pipeline runtimePipeline(Bench bench, DockerRuntime runtime) {
+    ServiceSpec spec = bench.service("rt").build();
     return new Pipeline() {
       @Override
       public String create(String name) {

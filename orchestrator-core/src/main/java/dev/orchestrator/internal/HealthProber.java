@@ -54,6 +54,9 @@ final class HealthProber implements AutoCloseable {
     boolean ready;
     boolean verdict;
     boolean livenessFailed;
+    /** Whether the liveness check passed once, and whether readiness was reached once: the start interval ends. */
+    boolean livenessPassed;
+    boolean wasReady;
     int readySuccesses;
     int readyFailures;
     int liveFailures;
@@ -185,7 +188,11 @@ final class HealthProber implements AutoCloseable {
       onChange.accept(t.service);
     }
     if (!t.stopped) {
-      timer.schedule(check.interval(), () -> submit(t, check, purpose));
+      boolean passedOnce;
+      synchronized (t) {
+        passedOnce = purpose == SelfProbing.Purpose.LIVENESS ? t.livenessPassed : t.wasReady;
+      }
+      timer.schedule(check.nextInterval(passedOnce), () -> submit(t, check, purpose));
     }
   }
 
@@ -197,6 +204,7 @@ final class HealthProber implements AutoCloseable {
     }
     if (purpose == SelfProbing.Purpose.LIVENESS) {
       t.liveFailures = ok ? 0 : t.liveFailures + 1;
+      t.livenessPassed |= ok;
       if (!t.livenessFailed && t.liveFailures >= check.failureThreshold()) {
         t.livenessFailed = true;
         return true;
@@ -210,6 +218,7 @@ final class HealthProber implements AutoCloseable {
       t.readySuccesses++;
       if (!t.ready && t.readySuccesses >= check.successThreshold()) {
         t.ready = true;
+        t.wasReady = true;
         return true;
       }
     } else {

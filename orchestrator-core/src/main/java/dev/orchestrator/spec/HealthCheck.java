@@ -10,8 +10,12 @@ import java.util.Objects;
  *
  * <p>The first probe runs {@code initialDelay} after start, then every {@code interval}; each is
  * bounded by {@code timeout}. A check passes after {@code successThreshold} consecutive
- * successes and fails after {@code failureThreshold} consecutive failures.
- * Defaults: interval 10 s, timeout 1 s, success 1, failure 3, no initial delay.
+ * successes and fails after {@code failureThreshold} consecutive failures. With a
+ * {@code startInterval}, probes run that often until the check first passes, and every
+ * {@code interval} from then on (Docker's {@code --health-start-interval}): a replica is seen
+ * ready soon after it is, without probing every ready replica that often for its whole life.
+ * Defaults: interval 10 s, timeout 1 s, success 1, failure 3, no initial delay, no start interval
+ * (zero: {@code interval} throughout).
  */
 public record HealthCheck(
     Kind kind,
@@ -22,7 +26,8 @@ public record HealthCheck(
     Duration timeout,
     int successThreshold,
     int failureThreshold,
-    Duration initialDelay) {
+    Duration initialDelay,
+    Duration startInterval) {
 
   /** How a check probes the replica. */
   public enum Kind {
@@ -38,10 +43,11 @@ public record HealthCheck(
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(initialDelay, "initialDelay");
+    startInterval = startInterval == null ? Duration.ZERO : startInterval;
   }
 
   private static HealthCheck of(Kind kind, int port, String path, List<String> command) {
-    return new HealthCheck(kind, port, path, command, Duration.ofSeconds(10), Duration.ofSeconds(1), 1, 3, Duration.ZERO);
+    return new HealthCheck(kind, port, path, command, Duration.ofSeconds(10), Duration.ofSeconds(1), 1, 3, Duration.ZERO, Duration.ZERO);
   }
 
   /** Passes when a TCP connection to the container port opens. */
@@ -60,19 +66,29 @@ public record HealthCheck(
   }
 
   public HealthCheck withInterval(Duration interval) {
-    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay);
+    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay, startInterval);
   }
 
   public HealthCheck withTimeout(Duration timeout) {
-    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay);
+    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay, startInterval);
   }
 
   public HealthCheck withThresholds(int successThreshold, int failureThreshold) {
-    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay);
+    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay, startInterval);
+  }
+
+  /** Probes every {@code startInterval} until the check first passes, then every {@code interval}; zero turns it off. */
+  public HealthCheck withStartInterval(Duration startInterval) {
+    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay, startInterval);
+  }
+
+  /** How long to wait before the next probe: the start interval, if any, until the check first passed. */
+  public Duration nextInterval(boolean passedOnce) {
+    return passedOnce || startInterval.isZero() ? interval : startInterval;
   }
 
   public HealthCheck withInitialDelay(Duration initialDelay) {
-    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay);
+    return new HealthCheck(kind, port, path, command, interval, timeout, successThreshold, failureThreshold, initialDelay, startInterval);
   }
 
   @Override

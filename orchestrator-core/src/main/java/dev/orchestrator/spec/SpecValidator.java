@@ -359,6 +359,9 @@ public final class SpecValidator {
     }
     positive(p, path + ".interval", c.interval());
     positive(p, path + ".timeout", c.timeout());
+    if (c.startInterval().isNegative() || c.startInterval().compareTo(c.interval()) > 0) {
+      p.add(v(path + ".startInterval", c.startInterval().toString(), "must be between zero (off) and the interval " + c.interval()));
+    }
     if (c.initialDelay().isNegative()) {
       p.add(v(path + ".initialDelay", c.initialDelay().toString(), "must not be negative"));
     }

@@ -53,6 +53,8 @@ class SpecValidatorTest {
         Arguments.of(valid().liveness(HealthCheck.http(8080, "health")), "liveness.path", "health"),
         Arguments.of(valid().liveness(HealthCheck.exec()), "liveness.command", "[]"),
         Arguments.of(valid().readiness(HealthCheck.tcp(8080).withInterval(Duration.ZERO)), "readiness.interval", "PT0S"),
+        Arguments.of(valid().readiness(HealthCheck.tcp(8080).withStartInterval(Duration.ofSeconds(11))), "readiness.startInterval", "PT11S"),
+        Arguments.of(valid().liveness(HealthCheck.tcp(8080).withStartInterval(Duration.ofMillis(-1))), "liveness.startInterval", "PT-0.001S"),
         Arguments.of(valid().readiness(HealthCheck.tcp(8080).withThresholds(0, 3)), "readiness.successThreshold", "0"),
         Arguments.of(valid().mount(MountSpec.volume("data", "/data")).mount(MountSpec.tmpfs("/data/")), "mounts[1].target", "/data/"),
         Arguments.of(valid().mount(MountSpec.volume("data", "relative")), "mounts[0].target", "relative"),
