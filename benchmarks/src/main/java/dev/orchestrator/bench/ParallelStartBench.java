@@ -36,7 +36,11 @@ import org.testcontainers.utility.DockerImageName;
  * mapping, labels and connection pool), without the orchestrator. Each prints its calls and how
  * many creates and starts it kept in flight.
  *
- * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--concurrency=4,8,16]
+ * <p>Every contender first runs {@code --warmup} rounds that are not recorded (the JIT compiles the
+ * orchestrator's and docker-java's paths; a first round costs the contender that runs it first up
+ * to a second more).
+ *
+ * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--warmup=1] [--concurrency=4,8,16]
  * [--engine-concurrency=16] [--max-connections=9] [--only=orchestrator,raw-16,bare-16,runtime-16,testcontainers]
  * [--orchestrator-probe-ms=50]}. The orchestrator probes readiness every 50 ms until ready (its
  * start interval), then every second; {@code --orchestrator-probe-ms=MS} makes it probe every MS
@@ -49,6 +53,7 @@ public final class ParallelStartBench {
   public static void main(String[] args) throws Exception {
     int n = Integer.parseInt(Bench.arg(args, "n", "50"));
     int rounds = Integer.parseInt(Bench.arg(args, "rounds", "1"));
+    int warmups = Integer.parseInt(Bench.arg(args, "warmup", "1"));
     int engineConcurrency = Integer.parseInt(Bench.arg(args, "engine-concurrency", "16"));
     int maxConnections = Integer.parseInt(Bench.arg(args, "max-connections", "9"));
     // the orchestrator keeps probing readiness after ready: at 50 ms x 50 replicas that would be up to 1000 probes/s,
@@ -87,21 +92,28 @@ public final class ParallelStartBench {
           + " orchestrator readiness %s%n", n, rounds, bench.runId(), engineConcurrency, maxConnections,
           probe == null ? "every " + Bench.POLL.toMillis() + " ms until ready, then every " + Bench.STEADY_PROBE.toMillis() + " ms"
               : "every " + probe.toMillis() + " ms");
-      for (int round = 0; round < rounds; round++) {
+      // warm-up rounds first (index rounds, rounds + 1, ...): every contender's code JIT-compiled, nothing recorded
+      for (int i = 0; i < warmups + rounds; i++) {
+        boolean warmup = i < warmups;
+        int round = warmup ? rounds + i : i - warmups;
+        Map<String, String> roundNotes = warmup ? new LinkedHashMap<>() : notes;
+        Map<String, List<TimedRuntime.Call>> roundCalls = warmup ? new LinkedHashMap<>() : calls;
         List<String> order = new ArrayList<>(contenders);
         Collections.rotate(order, -round);
         for (String c : order) {
           double s;
           if (c.startsWith("orchestrator")) {
             Duration interval = c.contains("@") ? Duration.ofMillis(Long.parseLong(c.substring(c.indexOf('@') + 1))) : probe;
-            s = orchestrator(bench, c, n, round, engineConcurrency, maxConnections, interval, notes);
+            s = orchestrator(bench, c, n, round, engineConcurrency, maxConnections, interval, roundNotes);
           } else if (c.equals("testcontainers")) {
-            s = testcontainers(bench, n, notes);
+            s = testcontainers(bench, n, roundNotes);
           } else {
-            s = raw(bench, n, c, round, maxConnections, notes, calls);
+            s = raw(bench, n, c, round, maxConnections, roundNotes, roundCalls);
           }
-          seconds.get(c).add(s);
-          System.out.printf("round %d: %-15s %6.2f s  %6.2f containers/s%n", round + 1, c, s, n / s);
+          if (!warmup) {
+            seconds.get(c).add(s);
+          }
+          System.out.printf("%s: %-15s %6.2f s  %6.2f containers/s%n", warmup ? "warm-up" : "round " + (round + 1), c, s, n / s);
           bench.cleanup();
         }
       }
