@@ -189,7 +189,10 @@ public final class ControlPlane implements AutoCloseable {
   public boolean apply(ServiceSpec spec) {
     ensureOpen();
     validator.validate(spec);
-    admission.checkImage(spec);
+    ServiceSpec declared = desired.service(spec.name());
+    if (declared == null || !declared.image().equals(spec.image())) {
+      admission.checkImage(spec); // an image admitted with the declaration is not asked for again (scale, say)
+    }
     admission.checkHostPortHolders(spec);
     Optional<ServiceSpec> previous;
     synchronized (applyLock) {
