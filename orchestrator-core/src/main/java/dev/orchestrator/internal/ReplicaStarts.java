@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -35,6 +36,8 @@ final class ReplicaStarts {
   private static final Logger log = LoggerFactory.getLogger(ReplicaStarts.class);
   /** How often a pass waiting for its starts looks for replicas that became ready meanwhile. */
   static final Duration READY_CHECK = Duration.ofMillis(20);
+  /** How long a pass waits at most for the first readiness verdicts of the replicas it started. */
+  static final Duration FIRST_VERDICT_WAIT = Duration.ofMillis(25);
 
   private final Cluster cluster;
   private final Placer placer;
@@ -171,10 +174,31 @@ final class ReplicaStarts {
         awaitAny(pending.stream().map(started::get).toList());
       }
     }
+    if (awaitFirstVerdicts(spec, running)) {
+      result = result.sooner(publishReady(spec, book, running));
+    }
     if (firstFailure != null) {
       throw firstFailure;
     }
     return result;
+  }
+
+  /**
+   * A first readiness probe due at start usually answers within milliseconds of it: waits up to
+   * {@link #FIRST_VERDICT_WAIT} for those of the replicas this pass started, so that this pass
+   * publishes the ready ones instead of the next (which would first list the node again: its
+   * entry is dirty from these very starts). Returns whether it waited for any.
+   */
+  private boolean awaitFirstVerdicts(ServiceSpec spec, List<Cluster.Observed> running) {
+    if (running.isEmpty() || spec.readiness().map(r -> !r.initialDelay().isZero()).orElse(true)) {
+      return false;
+    }
+    long deadline = System.nanoTime() + FIRST_VERDICT_WAIT.toNanos();
+    while (running.stream().anyMatch(o -> !prober.hasVerdict(o.container().id())) && System.nanoTime() < deadline
+        && !Thread.currentThread().isInterrupted()) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return true;
   }
 
   /**
