@@ -42,8 +42,8 @@ final class Bench implements AutoCloseable {
   static final String READY_PATH = "/hostname";
   /** Readiness poll interval of every side (orchestrator probe, raw loop, Testcontainers' wait). */
   static final Duration POLL = Duration.ofMillis(50);
-  /** How often the orchestrator probes a replica's readiness once it was ready (see {@link #service(String)}). */
-  static final Duration STEADY_PROBE = Duration.ofSeconds(1);
+  /** How often the orchestrator probes a replica's readiness once it was ready (see {@link #service(String)}); 1 s unless a bench sets it. */
+  static Duration steadyProbe = Duration.ofSeconds(1);
 
   private final String runId = "b" + UUID.randomUUID().toString().substring(0, 8);
   private final DockerClient raw;
@@ -105,11 +105,11 @@ final class Bench implements AutoCloseable {
 
   /**
    * The orchestrator's service: the same container, HTTP readiness every {@link #POLL} until ready
-   * (its start interval, as the raw side polls), then every {@link #STEADY_PROBE}: the orchestrator
+   * (its start interval, as the raw side polls), then every {@link #steadyProbe}: the orchestrator
    * keeps probing a ready replica, raw stops polling.
    */
   ServiceSpec.Builder service(String name) {
-    ServiceSpec.Builder b = service(name, STEADY_PROBE);
+    ServiceSpec.Builder b = service(name, steadyProbe);
     return b.readiness(b.build().readiness().orElseThrow().withStartInterval(POLL));
   }
 

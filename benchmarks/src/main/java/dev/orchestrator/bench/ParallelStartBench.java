@@ -43,7 +43,7 @@ import org.testcontainers.utility.DockerImageName;
  * <p>Usage: {@code scripts/bench.sh ParallelStartBench [--n=50] [--rounds=1] [--warmup=1] [--concurrency=4,8,16]
  * [--engine-concurrency=16] [--max-connections=9] [--only=orchestrator,raw-16,bare-16,runtime-16,testcontainers]
  * [--orchestrator-probe-ms=50]}. The orchestrator probes readiness every 50 ms until ready (its
- * start interval), then every second; {@code --orchestrator-probe-ms=MS} makes it probe every MS
+ * start interval), then every second ({@code --steady-probe-ms}); {@code --orchestrator-probe-ms=MS} makes it probe every MS
  * ms throughout, and {@code --only=...,orchestrator@1000} adds an orchestrator that probes every
  * 1000 ms throughout.
  */
@@ -60,6 +60,7 @@ public final class ParallelStartBench {
     // so by default it probes at 50 ms only until ready (the check's start interval); null: that default
     String probeMs = Bench.arg(args, "orchestrator-probe-ms", "");
     Duration probe = probeMs.isEmpty() ? null : Duration.ofMillis(Long.parseLong(probeMs));
+    Bench.steadyProbe = Duration.ofMillis(Long.parseLong(Bench.arg(args, "steady-probe-ms", "1000")));
     List<Integer> concurrencies = new ArrayList<>();
     for (String c : Bench.arg(args, "concurrency", "4,8,16").split(",")) {
       concurrencies.add(Integer.parseInt(c.trim()));
@@ -90,7 +91,7 @@ public final class ParallelStartBench {
     try (Bench bench = new Bench(64)) {
       System.out.printf("ParallelStartBench: n=%d, rounds=%d, run %s, orchestrator engineConcurrency=%d, DockerRuntime maxConnections=%d,"
           + " orchestrator readiness %s%n", n, rounds, bench.runId(), engineConcurrency, maxConnections,
-          probe == null ? "every " + Bench.POLL.toMillis() + " ms until ready, then every " + Bench.STEADY_PROBE.toMillis() + " ms"
+          probe == null ? "every " + Bench.POLL.toMillis() + " ms until ready, then every " + Bench.steadyProbe.toMillis() + " ms"
               : "every " + probe.toMillis() + " ms");
       // warm-up rounds first (index rounds, rounds + 1, ...): every contender's code JIT-compiled, nothing recorded
       for (int i = 0; i < warmups + rounds; i++) {
