@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.runtime.ContainerRuntime;
-import dev.orchestrator.runtime.SelfProbing;
 import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.ServiceSpec;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,27 +23,18 @@ class FirstVerdictSimulationTest {
 
   /**
    * The node as the orchestrator sees it: a probe answers 5 ms late (after the start returned, as
-   * over a network), and once a container was created every listing waits until the test ends.
+   * over a network), and once a container is being created every listing waits until the test ends.
    */
   private ContainerRuntime holdingListsAfterCreate(ContainerRuntime node) {
-    return (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {ContainerRuntime.class, SelfProbing.class}, (proxy, method, args) -> {
-          if (method.getName().equals("list") && created.get()) {
-            listsHeld.await(10, TimeUnit.SECONDS);
-          }
-          if (method.getName().equals("probe")) {
-            Thread.sleep(5);
-          }
-          try {
-            Object result = method.invoke(node, args);
-            if (method.getName().equals("create")) {
-              created.set(true);
-            }
-            return result;
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    return SimHarness.watched(node, call -> {
+      if (call.equals("create")) {
+        created.set(true);
+      } else if (call.equals("list") && created.get()) {
+        listsHeld.await(10, TimeUnit.SECONDS);
+      } else if (call.equals("probe")) {
+        Thread.sleep(5);
+      }
+    });
   }
 
   @Test

@@ -2,13 +2,9 @@ package dev.orchestrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.orchestrator.runtime.ContainerRuntime;
-import dev.orchestrator.runtime.SelfProbing;
 import dev.orchestrator.simulation.SimulatedImage;
 import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.ServiceSpec;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,23 +14,13 @@ import org.junit.jupiter.api.Test;
 class HealthStartIntervalSimulationTest {
   private final AtomicInteger probes = new AtomicInteger();
 
-  /** The node as the orchestrator sees it, counting readiness probes. */
-  private ContainerRuntime counting(ContainerRuntime node) {
-    return (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {ContainerRuntime.class, SelfProbing.class}, (proxy, method, args) -> {
-          if (method.getName().equals("probe")) {
+  private SimHarness harness() {
+    return new SimHarness(c -> c.image("slow:1", SimulatedImage.slowStarting(Duration.ofSeconds(2))), b -> b,
+        node -> SimHarness.watched(node, call -> {
+          if (call.equals("probe")) {
             probes.incrementAndGet();
           }
-          try {
-            return method.invoke(node, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
-  private SimHarness harness() {
-    return new SimHarness(c -> c.image("slow:1", SimulatedImage.slowStarting(Duration.ofSeconds(2))), b -> b, this::counting);
+        }));
   }
 
   private static ServiceSpec web(HealthCheck readiness) {

@@ -3,13 +3,9 @@ package dev.orchestrator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.orchestrator.runtime.ContainerRuntime;
-import dev.orchestrator.runtime.SelfProbing;
 import dev.orchestrator.simulation.SimulatedImage;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.ValidationException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -17,24 +13,15 @@ import org.junit.jupiter.api.Test;
 class ImageAdmissionSimulationTest {
   private final AtomicInteger imageChecks = new AtomicInteger();
 
-  private ContainerRuntime counting(ContainerRuntime node) {
-    return (ContainerRuntime) Proxy.newProxyInstance(getClass().getClassLoader(),
-        new Class<?>[] {ContainerRuntime.class, SelfProbing.class}, (proxy, method, args) -> {
-          if (method.getName().equals("ensureImage")) {
-            imageChecks.incrementAndGet();
-          }
-          try {
-            return method.invoke(node, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
-  }
-
   @Test
   void a_scale_does_not_ask_for_the_admitted_image_again_and_a_new_image_is_checked() {
     try (SimHarness h = new SimHarness(c -> c.onlyRegisteredImages().image("web:1", SimulatedImage.service())
-        .image("web:2", SimulatedImage.service()), b -> b, this::counting)) {
+        .image("web:2", SimulatedImage.service()), b -> b,
+        node -> SimHarness.watched(node, call -> {
+          if (call.equals("ensureImage")) {
+            imageChecks.incrementAndGet();
+          }
+        }))) {
       ServiceSpec web = ServiceSpec.builder("web").image("web:1").replicas(1).build();
       h.orchestrator.apply(web);
       int afterFirst = imageChecks.get();

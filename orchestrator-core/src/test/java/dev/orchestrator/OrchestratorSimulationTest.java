@@ -24,13 +24,6 @@ import org.junit.jupiter.api.Test;
 class OrchestratorSimulationTest {
   private SimHarness h;
 
-  private static ServiceSpec web(int replicas) {
-    return ServiceSpec.builder("web").image("web:1").port(8080).replicas(replicas)
-        .readiness(HealthCheck.http(8080, "/ready").withInterval(Duration.ofSeconds(1)))
-        .restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0))
-        .build();
-  }
-
   @AfterEach
   void tearDown() {
     if (h != null) {
@@ -42,7 +35,7 @@ class OrchestratorSimulationTest {
   @Test
   void convergesFromEmptyAndPublishesEveryReadyReplica() {
     h = new SimHarness();
-    h.orchestrator.apply(web(3));
+    h.orchestrator.apply(SimHarness.web(3));
     h.converge(() -> h.ready("web", 3));
     List<Endpoint> endpoints = h.orchestrator.registry().lookup("web").endpoints();
     assertThat(endpoints).extracting(Endpoint::id).containsExactly("web-0", "web-1", "web-2");
@@ -55,10 +48,10 @@ class OrchestratorSimulationTest {
   @Test
   void reApplyingTheSameSpecIsANoOp() {
     h = new SimHarness();
-    assertThat(h.orchestrator.apply(web(2))).isTrue();
+    assertThat(h.orchestrator.apply(SimHarness.web(2))).isTrue();
     h.converge(() -> h.ready("web", 2));
     int creates = h.cluster.stats().creates();
-    assertThat(h.orchestrator.apply(web(2))).isFalse();
+    assertThat(h.orchestrator.apply(SimHarness.web(2))).isFalse();
     h.orchestrator.resync();
     h.converge(() -> h.ready("web", 2));
     assertThat(h.cluster.stats().creates()).isEqualTo(creates);
@@ -67,7 +60,7 @@ class OrchestratorSimulationTest {
   @Test
   void aCrashedReplicaIsReplacedAfterItsBackoffAndCountedAsARestart() {
     h = new SimHarness();
-    h.orchestrator.apply(web(2));
+    h.orchestrator.apply(SimHarness.web(2));
     h.converge(() -> h.ready("web", 2));
     ContainerInfo victim = h.running("web").get(0);
     String slot = victim.label(OwnerLabels.SLOT);
@@ -112,7 +105,7 @@ class OrchestratorSimulationTest {
   @Test
   void theRestartCountResetsAfterAPeriodOfHealthyRunning() {
     h = new SimHarness();
-    ServiceSpec spec = web(1).toBuilder()
+    ServiceSpec spec = SimHarness.web(1).toBuilder()
         .restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2.0)
             .withResetAfter(Duration.ofMinutes(1)))
         .build();
@@ -151,11 +144,11 @@ class OrchestratorSimulationTest {
       }
     }), b -> b);
     current.set(h.orchestrator);
-    h.orchestrator.apply(web(4));
+    h.orchestrator.apply(SimHarness.web(4));
     h.converge(() -> h.ready("web", 4));
     h.orchestrator.scale("web", 2);
     h.converge(() -> h.ready("web", 2));
-    h.orchestrator.apply(web(2).toBuilder().env("V", "2").build());
+    h.orchestrator.apply(SimHarness.web(2).toBuilder().env("V", "2").build());
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 2)
         && h.running("web").stream().allMatch(c -> "2".equals(h.orchestrator.spec("web").get().env().get("V"))
             && c.label(OwnerLabels.SPEC_HASH).equals(h.orchestrator.spec("web").get().specHash())));
@@ -168,7 +161,7 @@ class OrchestratorSimulationTest {
   @Test
   void aReplicaFailingLivenessIsReplaced() {
     h = new SimHarness();
-    h.orchestrator.apply(web(1).toBuilder().liveness(HealthCheck.tcp(8080).withInterval(Duration.ofSeconds(1)).withThresholds(1, 2)).build());
+    h.orchestrator.apply(SimHarness.web(1).toBuilder().liveness(HealthCheck.tcp(8080).withInterval(Duration.ofSeconds(1)).withThresholds(1, 2)).build());
     h.converge(() -> h.ready("web", 1));
     ContainerInfo sick = h.running("web").get(0);
     h.cluster.setLive(sick.id(), false);
@@ -180,7 +173,7 @@ class OrchestratorSimulationTest {
   @Test
   void anUnreadyReplicaLeavesTheRegistryAndReturnsWhenReadyAgain() {
     h = new SimHarness();
-    h.orchestrator.apply(web(2));
+    h.orchestrator.apply(SimHarness.web(2));
     h.converge(() -> h.ready("web", 2));
     ContainerInfo c = h.running("web").get(0);
     h.cluster.setReady(c.id(), false);
@@ -197,7 +190,7 @@ class OrchestratorSimulationTest {
   @Test
   void scalingDownRemovesTheHighestSlotsFirstAndUpAddsNewOnes() {
     h = new SimHarness();
-    h.orchestrator.apply(web(4));
+    h.orchestrator.apply(SimHarness.web(4));
     h.converge(() -> h.ready("web", 4));
     h.orchestrator.scale("web", 2);
     h.converge(() -> h.ready("web", 2));
@@ -212,11 +205,11 @@ class OrchestratorSimulationTest {
   @Test
   void anUpdateReplacesReplicasOneAtATimeKeepingTheOthersReady() {
     h = new SimHarness(c -> c.image("web:2", SimulatedImage.slowStarting(Duration.ofSeconds(2))), b -> b);
-    h.orchestrator.apply(web(3));
+    h.orchestrator.apply(SimHarness.web(3));
     h.converge(() -> h.ready("web", 3));
     List<Integer> readyDuringUpdate = new java.util.concurrent.CopyOnWriteArrayList<>();
     h.orchestrator.registry().watch("web", set -> readyDuringUpdate.add(set.size()));
-    ServiceSpec v2 = web(3).toBuilder().image("web:2").build();
+    ServiceSpec v2 = SimHarness.web(3).toBuilder().image("web:2").build();
     h.orchestrator.apply(v2);
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 3)
         && h.running("web").stream().allMatch(c -> c.image().equals("web:2")));
@@ -227,7 +220,7 @@ class OrchestratorSimulationTest {
   @Test
   void deletingAServiceWithdrawsStopsAndRemovesEverything() {
     h = new SimHarness();
-    h.orchestrator.apply(web(3));
+    h.orchestrator.apply(SimHarness.web(3));
     h.converge(() -> h.ready("web", 3));
     assertThat(h.orchestrator.delete("web")).isTrue();
     h.converge(() -> h.all("web").isEmpty());
@@ -238,11 +231,11 @@ class OrchestratorSimulationTest {
   @Test
   void anInvalidSpecOrUnknownImageIsRefusedBeforeAnythingIsCreated() {
     h = new SimHarness(c -> c.onlyRegisteredImages().image("web:1", SimulatedImage.service()), b -> b);
-    assertThatThrownBy(() -> h.orchestrator.apply(web(2).toBuilder().image("nope:1").build()))
+    assertThatThrownBy(() -> h.orchestrator.apply(SimHarness.web(2).toBuilder().image("nope:1").build()))
         .isInstanceOf(ValidationException.class).hasMessageContaining("image = 'nope:1'").hasMessageContaining("node-1");
-    assertThatThrownBy(() -> h.orchestrator.apply(web(2).toBuilder().replicas(-1).port(99999).build()))
+    assertThatThrownBy(() -> h.orchestrator.apply(SimHarness.web(2).toBuilder().replicas(-1).port(99999).build()))
         .isInstanceOf(ValidationException.class).hasMessageContaining("replicas").hasMessageContaining("99999");
-    assertThatThrownBy(() -> h.orchestrator.apply(web(1).toBuilder().resources(Resources.requests(64_000, 0)).build()))
+    assertThatThrownBy(() -> h.orchestrator.apply(SimHarness.web(1).toBuilder().resources(Resources.requests(64_000, 0)).build()))
         .isInstanceOf(ValidationException.class).hasMessageContaining("largest node");
     h.orchestrator.resync();
     h.converge(() -> true);
@@ -284,7 +277,7 @@ class OrchestratorSimulationTest {
   @Test
   void replicasOfAFailedNodeAreRescheduledElsewhere() {
     h = new SimHarness();
-    h.orchestrator.apply(web(3));
+    h.orchestrator.apply(SimHarness.web(3));
     h.converge(() -> h.ready("web", 3));
     h.cluster.failNode("node-2");
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 3));
@@ -310,7 +303,7 @@ class OrchestratorSimulationTest {
     for (String node : List.of("node-1", "node-2", "node-3")) {
       h.cluster.failNode(node);
     }
-    h.orchestrator.apply(web(2));
+    h.orchestrator.apply(SimHarness.web(2));
     assertThat(h.orchestrator.services()).containsKey("web");
     h.cluster.restoreNode("node-2");
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 2));
@@ -323,7 +316,7 @@ class OrchestratorSimulationTest {
     for (String node : List.of("node-1", "node-2", "node-3")) {
       h.cluster.timeOutNextCalls(node, "create", 1, true);
     }
-    h.orchestrator.apply(web(1));
+    h.orchestrator.apply(SimHarness.web(1));
     h.converge(Duration.ofMillis(250), () -> h.ready("web", 1));
     assertThat(h.all("web")).hasSize(1);
     assertThat(h.cluster.stats().creates()).isEqualTo(1);
@@ -334,7 +327,7 @@ class OrchestratorSimulationTest {
   @Test
   void aNodeThatTimesOutWhileListingIsNotMistakenForEmpty() {
     h = new SimHarness();
-    h.orchestrator.apply(web(1));
+    h.orchestrator.apply(SimHarness.web(1));
     h.converge(() -> h.ready("web", 1));
     String node = h.running("web").get(0).node();
     h.cluster.timeOutNextCalls(node, "list", 3, false);
@@ -348,7 +341,7 @@ class OrchestratorSimulationTest {
   @Test
   void anEndpointOnAFailedNodeIsWithdrawnEvenIfNoReplacementFits() {
     h = new SimHarness(c -> c.node("gpu-1", 4000, Resources.GIB * 8, Map.of("gpu", "yes")), b -> b);
-    h.orchestrator.apply(web(1).toBuilder().constraint(PlacementConstraint.equals("gpu", "yes")).build());
+    h.orchestrator.apply(SimHarness.web(1).toBuilder().constraint(PlacementConstraint.equals("gpu", "yes")).build());
     h.converge(() -> h.ready("web", 1));
     h.cluster.failNode("gpu-1");
     h.converge(() -> h.orchestrator.registry().lookup("web").isEmpty());
@@ -362,7 +355,7 @@ class OrchestratorSimulationTest {
   void aSlotThatCannotStartDoesNotBlockTheOtherSlots() {
     h = new SimHarness();
     h.cluster.timeOutNextCalls("node-1", "start", 1_000_000, false);
-    h.orchestrator.apply(web(3));
+    h.orchestrator.apply(SimHarness.web(3));
     h.converge(Duration.ofMillis(250), () -> h.orchestrator.registry().lookup("web").size() == 2);
     h.eventually(() -> assertThat(h.orchestrator.status("web").lastError()).contains("start on node node-1"));
     assertThat(h.all("web")).as("containers that could not start are removed, not left behind")
@@ -371,109 +364,14 @@ class OrchestratorSimulationTest {
   }
 
   @Test
-  void aRestartedOrchestratorRollsChangedReplicasOneAtATime() {
-    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
-    java.util.concurrent.atomic.AtomicInteger fewest = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
-    h = new SimHarness(c -> c.invariant(all -> {
-      if (armed.get()) {
-        fewest.accumulateAndGet((int) all.stream().filter(ContainerInfo::running)
-            .filter(x -> "web".equals(x.label(OwnerLabels.SERVICE))).count(), Math::min);
-      }
-    }), b -> b.keepOnClose(true));
-    h.orchestrator.apply(web(3));
-    h.converge(() -> h.ready("web", 3));
-    h.orchestrator.close();
-    h.orchestrator = h.start("test");
-    armed.set(true);
-    ServiceSpec changed = web(3).toBuilder().env("MODE", "new").build();
-    h.orchestrator.apply(changed);
-    h.converge(Duration.ofMillis(250), () -> h.ready("web", 3)
-        && h.running("web").stream().allMatch(c -> c.label(OwnerLabels.SPEC_HASH).equals(changed.specHash())));
-    assertThat(fewest.get()).isGreaterThanOrEqualTo(2);
-  }
-
-  @Test
   void awaitReadyAfterScalingWaitsForTheNewCount() throws InterruptedException {
     h = new SimHarness();
-    h.orchestrator.apply(web(4));
+    h.orchestrator.apply(SimHarness.web(4));
     h.converge(() -> h.ready("web", 4));
     h.orchestrator.scale("web", 2);
     ServiceStatus s = h.orchestrator.awaitReady("web", Duration.ofSeconds(10));
     assertThat(s.desiredReplicas()).isEqualTo(2);
     assertThat(s.replicas()).hasSize(2);
-  }
-
-  @Test
-  void aRestartedOrchestratorAdoptsItsContainersWithoutTouchingThem() {
-    h = new SimHarness(c -> c, b -> b.keepOnClose(true));
-    h.orchestrator.apply(web(3));
-    h.converge(() -> h.ready("web", 3));
-    List<String> before = h.running("web").stream().map(ContainerInfo::id).sorted().toList();
-    h.orchestrator.close();
-    var stats = h.cluster.stats();
-    h.orchestrator = h.start("test");
-    h.orchestrator.apply(web(3));
-    h.converge(() -> h.ready("web", 3));
-    assertThat(h.running("web").stream().map(ContainerInfo::id).sorted().toList()).isEqualTo(before);
-    assertThat(h.cluster.stats().creates()).isEqualTo(stats.creates());
-    assertThat(h.cluster.stats().removes()).isEqualTo(stats.removes());
-  }
-
-  @Test
-  void aRestartedOrchestratorReplacesChangedReplicasAndRemovesOrphansAfterTheGracePeriod() {
-    h = new SimHarness(c -> c, b -> b.keepOnClose(true));
-    h.orchestrator.apply(web(2));
-    h.orchestrator.apply(ServiceSpec.builder("old").image("old").replicas(2).build());
-    h.converge(() -> h.ready("web", 2) && h.orchestrator.status("old").isReady());
-    h.orchestrator.close();
-    h.orchestrator = h.start("test");
-    ServiceSpec changed = web(2).toBuilder().env("MODE", "new").build();
-    h.orchestrator.apply(changed);
-    h.converge(Duration.ofMillis(250), () -> h.ready("web", 2)
-        && h.running("web").stream().allMatch(c -> c.label(OwnerLabels.SPEC_HASH).equals(changed.specHash())));
-    assertThat(h.running("old")).as("orphans are left alone during the grace period").hasSize(2);
-    h.converge(Duration.ofSeconds(5), () -> h.all("old").isEmpty());
-  }
-
-  @Test
-  void sweepRemovesLeftoversOfUndeclaredServicesAtOnce() {
-    h = new SimHarness(c -> c, b -> b.keepOnClose(true));
-    h.orchestrator.apply(ServiceSpec.builder("old").image("old").replicas(2).build());
-    h.converge(() -> h.orchestrator.status("old").isReady());
-    h.orchestrator.close();
-    h.orchestrator = h.start("test");
-    h.orchestrator.sweep();
-    h.await(() -> h.all("old").isEmpty());
-  }
-
-  @Test
-  void containersOfAnotherInstanceAreNeverTouched() {
-    h = new SimHarness();
-    try (Orchestrator other = h.start("other")) {
-      other.apply(web(2));
-      h.converge(() -> h.cluster.running(OwnerLabels.ofService("other", "web")).size() == 2);
-      h.orchestrator.apply(web(1));
-      h.converge(() -> h.ready("web", 1));
-      h.orchestrator.delete("web");
-      h.converge(Duration.ofSeconds(5), () -> h.all("web").isEmpty());
-      h.clock.advance(Duration.ofMinutes(5));
-      h.orchestrator.resync();
-      h.converge(() -> true);
-      assertThat(h.cluster.running(OwnerLabels.ofService("other", "web"))).hasSize(2);
-      h.orchestrator.close();
-      assertThat(h.cluster.running(OwnerLabels.ofService("other", "web"))).hasSize(2);
-    }
-  }
-
-  @Test
-  void closeRemovesEverythingTheInstanceOwns() {
-    h = new SimHarness();
-    h.orchestrator.apply(web(3));
-    h.orchestrator.apply(ServiceSpec.builder("worker").image("w").replicas(2).build());
-    h.converge(() -> h.ready("web", 3));
-    h.orchestrator.close();
-    assertThat(h.cluster.containers(OwnerLabels.ofInstance("test"))).isEmpty();
-    assertThatThrownBy(() -> h.orchestrator.apply(web(1))).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -488,7 +386,7 @@ class OrchestratorSimulationTest {
   @Test
   void statusReportsEachReplicaWithItsNode() throws InterruptedException {
     h = new SimHarness();
-    h.orchestrator.apply(web(2));
+    h.orchestrator.apply(SimHarness.web(2));
     h.converge(() -> h.ready("web", 2));
     ServiceStatus s = h.orchestrator.awaitReady("web", Duration.ofSeconds(5));
     assertThat(s.replicas()).extracting(ReplicaStatus::replica).containsExactly("web-0", "web-1");

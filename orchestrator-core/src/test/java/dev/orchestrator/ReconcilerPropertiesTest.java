@@ -22,8 +22,6 @@ import net.jqwik.api.constraints.LongRange;
  * published.
  */
 class ReconcilerPropertiesTest {
-  private static final List<String> OPERATIONS = List.of("list", "create", "start", "stop", "remove", "inspect", "*");
-
   @Property(tries = 25, seed = "20261128")
   void convergesToExactlyTheDeclaredReplicasAfterRandomFaults(
       @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
@@ -37,7 +35,7 @@ class ReconcilerPropertiesTest {
           .build();
       h.orchestrator.apply(spec);
       for (int i = 0; i < faults; i++) {
-        inject(h, random);
+        h.injectRandomFault("svc", random);
         h.clock.advance(Duration.ofMillis(random.nextInt(800)));
       }
       for (String node : List.of("node-1", "node-2", "node-3")) {
@@ -50,23 +48,6 @@ class ReconcilerPropertiesTest {
       assertThat(h.orchestrator.registry().lookup("svc").endpoints()).extracting(Endpoint::id)
           .containsExactlyElementsOf(java.util.stream.IntStream.range(0, replicas).mapToObj(i -> "svc-" + i).toList());
       assertThat(h.violations).isEmpty();
-    }
-  }
-
-  private static void inject(SimHarness h, Random random) {
-    List<ContainerInfo> running = h.running("svc");
-    int what = random.nextInt(6);
-    if (running.isEmpty() && what < 3) {
-      return;
-    }
-    switch (what) {
-      case 0 -> h.cluster.crash(running.get(random.nextInt(running.size())).id(), 1 + random.nextInt(200));
-      case 1 -> h.cluster.oomKill(running.get(random.nextInt(running.size())).id());
-      case 2 -> h.cluster.setReady(running.get(random.nextInt(running.size())).id(), false);
-      case 3 -> h.cluster.failNode("node-" + (1 + random.nextInt(3)));
-      case 4 -> h.cluster.restoreNode("node-" + (1 + random.nextInt(3)));
-      default -> h.cluster.timeOutNextCalls("node-" + (1 + random.nextInt(3)),
-          OPERATIONS.get(random.nextInt(OPERATIONS.size())), 1 + random.nextInt(3), random.nextBoolean());
     }
   }
 }

@@ -67,8 +67,6 @@ class RolloutPropertiesTest {
     }
   }
 
-  private static final List<String> OPERATIONS = List.of("list", "create", "start", "stop", "remove", "inspect", "*");
-
   @Property(tries = 15, seed = "20261128")
   void aRolloutUnderRandomFaultsNeverRunsASlotTwiceOnOneSpecAndConvergesOnTheNewSpec(
       @ForAll @LongRange(min = 1, max = 1_000_000) long seed,
@@ -89,7 +87,7 @@ class RolloutPropertiesTest {
       ServiceSpec v2 = v1.toBuilder().image("app:2").build();
       h.orchestrator.apply(v2);
       for (int i = 0; i < faults; i++) {
-        inject(h, random);
+        h.injectRandomFault("svc", random);
         h.clock.advance(Duration.ofMillis(random.nextInt(800)));
       }
       for (String node : List.of("node-1", "node-2", "node-3")) {
@@ -100,23 +98,6 @@ class RolloutPropertiesTest {
       h.converge(Duration.ofMillis(250), () -> h.ready("svc", replicas)
           && h.all("svc").stream().allMatch(c -> c.running() && c.label(OwnerLabels.SPEC_HASH).equals(v2.specHash())));
       assertThat(h.violations).isEmpty();
-    }
-  }
-
-  private static void inject(SimHarness h, Random random) {
-    List<dev.orchestrator.runtime.ContainerInfo> running = h.running("svc");
-    int what = random.nextInt(6);
-    if (running.isEmpty() && what < 3) {
-      return;
-    }
-    switch (what) {
-      case 0 -> h.cluster.crash(running.get(random.nextInt(running.size())).id(), 1 + random.nextInt(200));
-      case 1 -> h.cluster.oomKill(running.get(random.nextInt(running.size())).id());
-      case 2 -> h.cluster.setReady(running.get(random.nextInt(running.size())).id(), false);
-      case 3 -> h.cluster.failNode("node-" + (1 + random.nextInt(3)));
-      case 4 -> h.cluster.restoreNode("node-" + (1 + random.nextInt(3)));
-      default -> h.cluster.timeOutNextCalls("node-" + (1 + random.nextInt(3)),
-          OPERATIONS.get(random.nextInt(OPERATIONS.size())), 1 + random.nextInt(3), random.nextBoolean());
     }
   }
 }

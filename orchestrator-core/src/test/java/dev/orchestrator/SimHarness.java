@@ -6,6 +6,9 @@ import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.simulation.SimulatedCluster;
+import dev.orchestrator.spec.HealthCheck;
+import dev.orchestrator.spec.RestartPolicy;
+import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.time.ManualClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,6 +106,56 @@ final class SimHarness implements AutoCloseable {
   /** Retries the assertion until it passes: events reach listeners on their own thread, a moment later. */
   void eventually(org.awaitility.core.ThrowingRunnable assertion) {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).untilAsserted(assertion);
+  }
+
+  /** The "web" service most simulation tests run: HTTP readiness every second, restart backoff 1-8 s. */
+  static ServiceSpec web(int replicas) {
+    return ServiceSpec.builder("web").image("web:1").port(8080).replicas(replicas)
+        .readiness(HealthCheck.http(8080, "/ready").withInterval(Duration.ofSeconds(1)))
+        .restartPolicy(RestartPolicy.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2.0))
+        .build();
+  }
+
+  /** Told the name of every call a {@link #watched} node gets, before the call runs; may delay it. */
+  interface CallHook {
+    void before(String method) throws Exception;
+  }
+
+  /** A simulated node as the orchestrator sees it, with {@code hook} told of every call first. */
+  static ContainerRuntime watched(ContainerRuntime node, CallHook hook) {
+    return (ContainerRuntime) java.lang.reflect.Proxy.newProxyInstance(SimHarness.class.getClassLoader(),
+        new Class<?>[] {ContainerRuntime.class, dev.orchestrator.runtime.SelfProbing.class}, (proxy, method, args) -> {
+          hook.before(method.getName());
+          try {
+            return method.invoke(node, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+  }
+
+  /** Engine operations a random fault may time out ("*": any). */
+  private static final List<String> FAULTY_OPERATIONS = List.of("list", "create", "start", "stop", "remove", "inspect", "*");
+
+  /**
+   * One random fault for property tests: a replica of the service crashes, is OOM-killed or turns
+   * unready, or a node fails, comes back, or times out its next calls of one operation.
+   */
+  void injectRandomFault(String service, java.util.Random random) {
+    List<ContainerInfo> live = running(service);
+    int what = random.nextInt(6);
+    if (live.isEmpty() && what < 3) {
+      return;
+    }
+    switch (what) {
+      case 0 -> cluster.crash(live.get(random.nextInt(live.size())).id(), 1 + random.nextInt(200));
+      case 1 -> cluster.oomKill(live.get(random.nextInt(live.size())).id());
+      case 2 -> cluster.setReady(live.get(random.nextInt(live.size())).id(), false);
+      case 3 -> cluster.failNode("node-" + (1 + random.nextInt(3)));
+      case 4 -> cluster.restoreNode("node-" + (1 + random.nextInt(3)));
+      default -> cluster.timeOutNextCalls("node-" + (1 + random.nextInt(3)),
+          FAULTY_OPERATIONS.get(random.nextInt(FAULTY_OPERATIONS.size())), 1 + random.nextInt(3), random.nextBoolean());
+    }
   }
 
   List<ContainerInfo> running(String service) {

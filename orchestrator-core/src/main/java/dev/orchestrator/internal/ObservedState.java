@@ -340,8 +340,6 @@ final class ObservedState {
     boolean changed = !e.containers.equals(listed);
     if (changed) {
       v.version++;
-    }
-    if (changed) {
       e.containers = List.copyOf(listed);
       e.observed = null;
     }

@@ -101,7 +101,6 @@ final class ReplicaStarts {
           continue; // no room for an extra container: the outdated one keeps serving the slot
         }
         rec.status = slots.status(spec, rec, ReplicaState.UNSCHEDULABLE, null, diagnosis);
-        result = result.sooner(ReconcileResult.requeueAfter(ServiceReconciler.UNSCHEDULABLE_RETRY));
         continue;
       }
       rec.unschedulable = "";
