@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.orchestrator.registry.Endpoint;
 import dev.orchestrator.runtime.ContainerInfo;
-import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.RestartPolicy;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Duration;
-import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -38,10 +36,7 @@ class ReconcilerPropertiesTest {
         h.injectRandomFault("svc", random);
         h.clock.advance(Duration.ofMillis(random.nextInt(800)));
       }
-      for (String node : List.of("node-1", "node-2", "node-3")) {
-        h.cluster.restoreNode(node);
-      }
-      h.cluster.running(OwnerLabels.ofInstance("test")).forEach(c -> h.cluster.setReady(c.id(), true));
+      h.healAllFaults();
       h.orchestrator.resync();
       h.converge(Duration.ofMillis(250), () -> h.ready("svc", replicas)
           && h.all("svc").stream().allMatch(ContainerInfo::running));

@@ -8,7 +8,6 @@ import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.ServiceSpec;
 import dev.orchestrator.spec.UpdatePolicy;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import net.jqwik.api.Assume;
@@ -90,10 +89,7 @@ class RolloutPropertiesTest {
         h.injectRandomFault("svc", random);
         h.clock.advance(Duration.ofMillis(random.nextInt(800)));
       }
-      for (String node : List.of("node-1", "node-2", "node-3")) {
-        h.cluster.restoreNode(node);
-      }
-      h.cluster.running(OwnerLabels.ofInstance("test")).forEach(c -> h.cluster.setReady(c.id(), true));
+      h.healAllFaults();
       h.orchestrator.resync();
       h.converge(Duration.ofMillis(250), () -> h.ready("svc", replicas)
           && h.all("svc").stream().allMatch(c -> c.running() && c.label(OwnerLabels.SPEC_HASH).equals(v2.specHash())));

@@ -148,13 +148,32 @@ final class SimHarness implements AutoCloseable {
       return;
     }
     switch (what) {
-      case 0 -> cluster.crash(live.get(random.nextInt(live.size())).id(), 1 + random.nextInt(200));
-      case 1 -> cluster.oomKill(live.get(random.nextInt(live.size())).id());
-      case 2 -> cluster.setReady(live.get(random.nextInt(live.size())).id(), false);
+      case 0 -> ifStillThere(() -> cluster.crash(live.get(random.nextInt(live.size())).id(), 1 + random.nextInt(200)));
+      case 1 -> ifStillThere(() -> cluster.oomKill(live.get(random.nextInt(live.size())).id()));
+      case 2 -> ifStillThere(() -> cluster.setReady(live.get(random.nextInt(live.size())).id(), false));
       case 3 -> cluster.failNode("node-" + (1 + random.nextInt(3)));
       case 4 -> cluster.restoreNode("node-" + (1 + random.nextInt(3)));
       default -> cluster.timeOutNextCalls("node-" + (1 + random.nextInt(3)),
           FAULTY_OPERATIONS.get(random.nextInt(FAULTY_OPERATIONS.size())), 1 + random.nextInt(3), random.nextBoolean());
+    }
+  }
+
+  /** Ends every injected fault: all nodes back, every running container of the instance ready again. */
+  void healAllFaults() {
+    for (String node : List.of("node-1", "node-2", "node-3")) {
+      cluster.restoreNode(node);
+    }
+    cluster.running(OwnerLabels.ofInstance(orchestrator.instanceId())).forEach(c -> ifStillThere(() -> cluster.setReady(c.id(), true)));
+  }
+
+  /** Runs a fault on a container the orchestrator may have removed since it was listed (its workers run meanwhile). */
+  private static void ifStillThere(Runnable fault) {
+    try {
+      fault.run();
+    } catch (IllegalArgumentException gone) {
+      if (!String.valueOf(gone.getMessage()).startsWith("no simulated container")) {
+        throw gone;
+      }
     }
   }
 
