@@ -102,6 +102,7 @@ public final class ParallelStartBench {
         List<String> order = new ArrayList<>(contenders);
         Collections.rotate(order, -round);
         for (String c : order) {
+          System.out.printf("begin %s %s at %s%n", warmup ? "warm-up" : "round " + (round + 1), c, java.time.Instant.now());
           double s;
           if (c.startsWith("orchestrator")) {
             Duration interval = c.contains("@") ? Duration.ofMillis(Long.parseLong(c.substring(c.indexOf('@') + 1))) : probe;
@@ -143,7 +144,8 @@ public final class ParallelStartBench {
       for (int i = 0; i < n; i++) {
         last = Math.max(last, events.await(OrchestratorEvent.ReplicaReady.class, svc + "-" + i, t0, Duration.ofMinutes(5)));
       }
-      String cpuUse = CpuUse.sample().since(cpu);
+      CpuUse end = CpuUse.sample();
+      String cpuUse = end.since(cpu) + "; " + end.threadsSince(cpu);
       List<Long> started = events.all(OrchestratorEvent.ReplicaStarted.class, t0);
       List<Long> ready = events.all(OrchestratorEvent.ReplicaReady.class, t0);
       List<Double> startedToReady = new ArrayList<>();
@@ -227,7 +229,8 @@ public final class ParallelStartBench {
         f.get(5, TimeUnit.MINUTES);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      String cpuUse = CpuUse.sample().since(cpu);
+      CpuUse end = CpuUse.sample();
+      String cpuUse = end.since(cpu) + "; " + end.threadsSince(cpu);
       notes.merge(contender, "round " + (round + 1) + ": " + engineBusy(calls, t0) + "; " + cpuUse, (a, b) -> a + "\n  " + b);
       allCalls.computeIfAbsent(contender, k -> new ArrayList<>()).addAll(calls);
       return seconds;
