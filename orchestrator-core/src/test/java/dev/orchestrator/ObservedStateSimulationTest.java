@@ -55,4 +55,23 @@ class ObservedStateSimulationTest {
     assertThat(h.cluster.stats().lists() - lists).as("one full listing per node, none per pass").isEqualTo(3);
     assertThat(h.running("web")).hasSize(3);
   }
+
+  @Test
+  void scalingUpByOneListsNothing() {
+    h = new SimHarness(c -> c, b -> b.meterRegistry(meters));
+    h.orchestrator.apply(ServiceSpec.builder("web").image("web").replicas(2).build());
+    h.converge(() -> h.ready("web", 2));
+    settle();
+
+    long lists = h.cluster.stats().lists();
+    for (int replicas = 3; replicas <= 5; replicas++) {
+      int wanted = replicas;
+      h.orchestrator.apply(ServiceSpec.builder("web").image("web").replicas(wanted).build());
+      h.converge(() -> h.ready("web", wanted));
+      settle(); // the passes after the create and its events
+    }
+
+    assertThat(h.cluster.stats().lists() - lists).as("each new container written through; its own events explained").isZero();
+    assertThat(h.running("web")).hasSize(5);
+  }
 }

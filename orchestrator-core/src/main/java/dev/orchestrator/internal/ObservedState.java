@@ -1,5 +1,6 @@
 package dev.orchestrator.internal;
 
+import dev.orchestrator.internal.NodeView.Entry;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.RuntimeEvent;
@@ -25,7 +26,9 @@ import java.util.Set;
  * event or a change never hides it.
  *
  * <p>A died or removed event is trusted over a later listing that still shows the container
- * ({@link TrustedDeaths}, for {@code maxStaleness}).
+ * ({@link TrustedDeaths}, for {@code maxStaleness}). The orchestrator's own create+start writes its
+ * inspected container through into the entry, and the events it causes mark nothing ({@link OwnStarts});
+ * a listing that began before such a write marks the entry instead of replacing it.
  *
  * <p>With {@code cached == false} every read lists the node (the behaviour before this cache; kept
  * for side-by-side measurement). Thread-safe: one lock guards the views; engine calls are made
@@ -49,35 +52,8 @@ final class ObservedState {
   private Instant freshUntil = Instant.MIN;
   /** Guarded by {@link #lock}. */
   private final TrustedDeaths deaths;
-
-  private static final class NodeView {
-    final String name;
-    /** The node and its position in the cluster's node order, once {@link #attach}ed; guarded by {@link #lock}. */
-    Node node;
-    int position;
-    long listedSeq = -1;
-    long lostSeq;
-    Instant listedAt = Instant.MIN;
-    final Map<String, Entry> services = new HashMap<>();
-    /** Bumped whenever what {@link #peekAll} returns for the node may have changed. */
-    long version;
-
-    NodeView(String name) {
-      this.name = name;
-    }
-  }
-
-  private static final class Entry {
-    List<ContainerInfo> containers = List.of();
-    /** {@link #containers} with their node, built once per listing for the passes that read it. */
-    List<Cluster.Observed> observed;
-    long listedSeq = -1;
-    long dirtySeq;
-
-    boolean dirty() {
-      return dirtySeq > listedSeq;
-    }
-  }
+  /** Guarded by {@link #lock}. */
+  private final OwnStarts own;
 
   ObservedState(String instanceId, Clock clock, Duration maxStaleness, boolean cached) {
     this.instanceId = instanceId;
@@ -85,6 +61,7 @@ final class ObservedState {
     this.maxStaleness = maxStaleness;
     this.cached = cached;
     this.deaths = new TrustedDeaths(maxStaleness);
+    this.own = new OwnStarts(maxStaleness);
   }
 
   boolean cached() {
@@ -270,8 +247,48 @@ final class ObservedState {
       return;
     }
     synchronized (lock) {
-      deaths.record(e, clock.instant());
-      touch(e.node(), service);
+      Instant now = clock.instant();
+      deaths.record(e, now);
+      Entry entry = view(e.node()).services.get(service);
+      boolean known = entry != null && entry.containers.stream().anyMatch(c -> c.id().equals(e.containerId()));
+      if (!cached || !own.absorb(e, service, known, now)) {
+        touch(e.node(), service);
+      }
+    }
+  }
+
+  /** The orchestrator begins to create and start a container of the service on the node. */
+  void ownStartBegins(String node, String service) {
+    synchronized (lock) {
+      own.begin(node, service);
+    }
+  }
+
+  /**
+   * That create+start ended: writes the inspected container through into the entry, or marks the
+   * entry when it failed ({@code started == null}) or when it saw events no own start explains.
+   */
+  void ownStartEnded(String node, String service, ContainerInfo started) {
+    synchronized (lock) {
+      NodeView v = view(node);
+      boolean mark = own.end(node, service, started == null ? null : started.id(), clock.instant());
+      if (started != null && cached) {
+        boolean known = v.services.containsKey(service);
+        Entry e = entry(v, service);
+        if (!known) {
+          e.listedSeq = v.listedSeq; // the node's last listing found none of the service
+        }
+        List<ContainerInfo> next = new ArrayList<>(e.containers.size() + 1);
+        e.containers.stream().filter(c -> !c.id().equals(started.id())).forEach(next::add);
+        next.add(started);
+        e.containers = List.copyOf(next);
+        e.observed = null;
+        e.writtenSeq = ++seq;
+        v.version++;
+      }
+      if (mark) {
+        touch(node, service);
+      }
     }
   }
 
@@ -336,6 +353,11 @@ final class ObservedState {
     Entry e = entry(v, service);
     if (start < e.listedSeq) {
       return false;
+    }
+    if (start < e.writtenSeq) { // may lack a container written through since it began: list again
+      e.dirtySeq = ++seq;
+      v.version++;
+      return true;
     }
     boolean changed = !e.containers.equals(listed);
     if (changed) {

@@ -64,8 +64,23 @@ final class ReplicaOps {
     return instanceId + "-" + service + "-" + slot + "-" + generation;
   }
 
-  /** Creates (or finds, after a create that timed out but succeeded) and starts a replica's container. */
+  /**
+   * Creates (or finds, after a create that timed out but succeeded) and starts a replica's container, and writes the
+   * container as inspected after its start through into the observed state.
+   */
   ContainerInfo createAndStart(Node node, ServiceSpec spec, int slot, long generation, int restarts) {
+    ensureOpen("create of " + containerName(spec.name(), slot, generation));
+    observed.ownStartBegins(node.name(), spec.name());
+    ContainerInfo info = null;
+    try {
+      info = createAndStartOwn(node, spec, slot, generation, restarts);
+      return info;
+    } finally {
+      observed.ownStartEnded(node.name(), spec.name(), info);
+    }
+  }
+
+  private ContainerInfo createAndStartOwn(Node node, ServiceSpec spec, int slot, long generation, int restarts) {
     String name = containerName(spec.name(), slot, generation);
     Map<String, String> labels = new TreeMap<>(spec.labels());
     labels.put(OwnerLabels.INSTANCE, instanceId);
@@ -80,11 +95,9 @@ final class ReplicaOps {
         volumeNames.put(m.target(), m.volumeNameFor(spec.name(), slot));
       }
     }
-    ensureOpen("create of " + name);
     String id;
     try {
-      id = change(node, spec.name(), "create", name, node.callTimeout(),
-          () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
+      id = node.call("create", name, node.callTimeout(), () -> node.runtime().create(new ContainerRequest(name, spec, labels, volumeNames)));
     } catch (ContainerConflictException e) {
       id = e.resourceId();
       String existing = id;
@@ -104,7 +117,7 @@ final class ReplicaOps {
     events.publish(new OrchestratorEvent.ReplicaScheduled(clock.instant(), spec.name(), replica, node.name()));
     ensureOpen("start of " + name);
     try {
-      change(node, spec.name(), "start", containerId, node.callTimeout(), () -> {
+      node.call("start", containerId, node.callTimeout(), () -> {
         node.runtime().start(containerId);
         return null;
       });

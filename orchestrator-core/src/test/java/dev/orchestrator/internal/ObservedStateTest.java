@@ -171,4 +171,90 @@ class ObservedStateTest {
     assertThat(found.services()).containsExactlyInAnyOrder("web", "db");
     assertThat(observed.read(node, "db").get(0).state()).isEqualTo(ContainerState.EXITED);
   }
+
+  private RuntimeEvent event(RuntimeEvent.Type type, String id) {
+    return new RuntimeEvent(type, "node-1", id, OwnerLabels.ofService("t", "web"), -1, clock.instant());
+  }
+
+  /** An own create+start of web's slot, as ReplicaOps does it: the CREATED event arrives before it ends, STARTED after. */
+  private String ownStart(int slot) {
+    observed.ownStartBegins("node-1", "web");
+    String id = create("web", slot);
+    observed.onEvent(event(RuntimeEvent.Type.CREATED, id));
+    observed.ownStartEnded("node-1", "web", sim.node("node-1").inspect(id).orElseThrow());
+    observed.onEvent(event(RuntimeEvent.Type.STARTED, id));
+    return id;
+  }
+
+  @Test
+  void anOwnStartIsWrittenThroughAndItsOwnEventsMarkNothing() {
+    create("web", 0);
+    observed.read(node, "web");
+    long before = lists();
+    String id = ownStart(1);
+    assertThat(observed.read(node, "web")).extracting(ContainerInfo::id).contains(id).hasSize(2);
+    assertThat(observed.read(node, "web")).filteredOn(c -> c.id().equals(id)).allMatch(ContainerInfo::running);
+    assertThat(lists()).as("no listing after the own start").isEqualTo(before);
+  }
+
+  @Test
+  void eventsOfAContainerNoOwnStartExplainsMarkTheEntryOnceTheOwnStartEnds() {
+    observed.read(node, "web");
+    observed.ownStartBegins("node-1", "web");
+    String foreign = create("web", 7); // another process with this instance id: its events arrive during the own start
+    observed.onEvent(event(RuntimeEvent.Type.CREATED, foreign));
+    observed.onEvent(event(RuntimeEvent.Type.STARTED, foreign));
+    String own = create("web", 1);
+    observed.ownStartEnded("node-1", "web", sim.node("node-1").inspect(own).orElseThrow());
+    long before = lists();
+    assertThat(observed.read(node, "web")).extracting(ContainerInfo::id).containsExactlyInAnyOrder(own, foreign);
+    assertThat(lists()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aFailedOwnStartMarksTheEntry() {
+    observed.read(node, "web");
+    observed.ownStartBegins("node-1", "web");
+    String leftover = create("web", 1); // created, then the start "failed" and left it
+    observed.onEvent(event(RuntimeEvent.Type.CREATED, leftover));
+    observed.ownStartEnded("node-1", "web", null);
+    long before = lists();
+    assertThat(observed.read(node, "web")).extracting(ContainerInfo::id).containsExactly(leftover);
+    assertThat(lists()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void theDeathOfAWrittenThroughContainerMarksTheEntry() {
+    observed.read(node, "web");
+    String id = ownStart(1);
+    sim.crash(id, 9);
+    observed.onEvent(new RuntimeEvent(RuntimeEvent.Type.DIED, "node-1", id, OwnerLabels.ofService("t", "web"), 9, clock.instant()));
+    long before = lists();
+    assertThat(observed.read(node, "web").get(0).state()).isEqualTo(ContainerState.EXITED);
+    assertThat(lists()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aStartEventExplainedOnceIsNotExplainedAgain() {
+    observed.read(node, "web");
+    String id = ownStart(1);
+    observed.onEvent(event(RuntimeEvent.Type.STARTED, id)); // a second start: someone restarted it
+    long before = lists();
+    observed.read(node, "web");
+    assertThat(lists()).isEqualTo(before + 1);
+  }
+
+  @Test
+  void aListingThatBeganBeforeAWriteThroughDoesNotDropTheWrittenContainer() {
+    create("web", 0);
+    observed.read(node, "web");
+    observed.touch("node-1", "web");
+    AtomicReference<String> written = new AtomicReference<>();
+    lagging.set(null);
+    duringList.set(() -> written.set(ownStart(1))); // the own start ends while the listing (without it) is on its way
+    assertThat(observed.read(node, "web")).as("the written container is kept").extracting(ContainerInfo::id).contains(written.get());
+    long before = lists();
+    assertThat(observed.read(node, "web")).hasSize(2);
+    assertThat(lists()).as("listed again: that listing may lack the written container").isEqualTo(before + 1);
+  }
 }
