@@ -5,7 +5,9 @@ import dev.orchestrator.docker.DockerRuntime;
 import dev.orchestrator.event.OrchestratorEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Per-container overhead: the orchestrator's scale-by-one (scale to k, time until replica k-1
@@ -25,6 +27,7 @@ public final class DockerOverheadBench {
     List<Double> orchStarted = new ArrayList<>();
     List<Double> raw = new ArrayList<>();
     List<Double> rawStarted = new ArrayList<>();
+    Map<String, List<Double>> phases = new LinkedHashMap<>(); // "side phase" -> ms per round
     try (Bench bench = new Bench(16)) {
       System.out.printf("DockerOverheadBench: n=%d, run %s, image %s, readiness poll %d ms on both sides%n",
           n, bench.runId(), Bench.IMAGE, Bench.POLL.toMillis());
@@ -55,15 +58,23 @@ public final class DockerOverheadBench {
               long started = events.first(OrchestratorEvent.ReplicaStarted.class, replica, t0);
               orch.add(Bench.ms(ready - t0));
               orchStarted.add(Bench.ms(started - t0));
+              TimedRuntime.Call create = timed.timeline().stream().filter(c -> c.op().equals("create") && c.start() >= t0)
+                  .findFirst().orElseThrow();
+              TimedRuntime.Call start = timed.timeline().stream().filter(c -> c.op().equals("start") && c.start() >= t0)
+                  .findFirst().orElseThrow();
+              phase(phases, "orchestrator", Bench.ms(create.start() - t0), Bench.ms(create.end() - create.start()),
+                  Bench.ms(start.start() - create.end()), Bench.ms(start.end() - start.start()), Bench.ms(ready - start.end()));
             } else {
               long t0 = System.nanoTime();
               String id = bench.rawCreate(bench.runId() + "-raw-" + round);
+              long created = System.nanoTime();
               bench.raw().startContainerCmd(id).exec();
               long started = System.nanoTime();
               Bench.awaitHttp(bench.hostPort(id), Duration.ofSeconds(60));
               long ready = System.nanoTime();
               raw.add(Bench.ms(ready - t0));
               rawStarted.add(Bench.ms(started - t0));
+              phase(phases, "raw", 0, Bench.ms(created - t0), 0, Bench.ms(started - created), Bench.ms(ready - started));
             }
           }
           System.out.printf("round %2d: orchestrator %6.1f ms, raw %6.1f ms%n", round, orch.get(orch.size() - 1), raw.get(raw.size() - 1));
@@ -73,6 +84,25 @@ public final class DockerOverheadBench {
         node.close();
       }
       report(n, orch, orchStarted, raw, rawStarted);
+      List<List<String>> rows = new ArrayList<>();
+      for (String side : List.of("orchestrator", "raw")) {
+        List<String> row = new ArrayList<>(List.of(side));
+        for (String p : PHASES) {
+          row.add(Stats.f(new Stats(phases.get(side + " " + p)).median()));
+        }
+        rows.add(row);
+      }
+      List<String> header = new ArrayList<>(List.of("side"));
+      header.addAll(PHASES);
+      Stats.table("Where the time goes, ms (median of each phase over the rounds)", header, rows);
+    }
+  }
+
+  private static final List<String> PHASES = List.of("to create", "create", "create to start", "start", "start to ready");
+
+  private static void phase(Map<String, List<Double>> phases, String side, double... ms) {
+    for (int i = 0; i < ms.length; i++) {
+      phases.computeIfAbsent(side + " " + PHASES.get(i), k -> new ArrayList<>()).add(ms[i]);
     }
   }
 
