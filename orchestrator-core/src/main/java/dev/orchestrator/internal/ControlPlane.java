@@ -457,12 +457,14 @@ public final class ControlPlane implements AutoCloseable {
     closing.set(true);
     lister.shutdownNow();
     loop.close(config.callTimeout().multipliedBy(2));
-    runtimeSubscriptions.forEach(Subscription::close);
     prober.close();
     timer.close();
     if (!config.keepOnClose()) {
+      // the runtime subscriptions stay open meanwhile: a runtime following its events can trust its listing (Docker
+      // then inspects none of the containers it lists); what they deliver now enqueues nothing
       new Cleanup(config.instanceId(), cluster, ops, config.networks(), config.volumes(), desired).run();
     }
+    runtimeSubscriptions.forEach(Subscription::close);
     events.close();
     probePool.shutdownNow();
     creatorPool.shutdownNow();
