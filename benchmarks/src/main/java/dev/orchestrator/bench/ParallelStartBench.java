@@ -36,6 +36,10 @@ import org.testcontainers.utility.DockerImageName;
  * mapping, labels and connection pool), without the orchestrator. Each prints its calls and how
  * many creates and starts it kept in flight.
  *
+ * <p>The report compares each contender's median with the best raw median, and gives the median of its
+ * per-round ratios to the best raw of the same round: on these shared machines the engine's speed
+ * drifts by a third over minutes, which moves whole rounds.
+ *
  * <p>Every contender first runs {@code --warmup} rounds that are not recorded (the JIT compiles the
  * orchestrator's and docker-java's paths; a first round costs the contender that runs it first up
  * to a second more).
@@ -332,15 +336,30 @@ public final class ParallelStartBench {
         }
       }
     }
+    // the machine's speed drifts over minutes: also each round against the best raw of that same round
+    int rounds = seconds.values().stream().mapToInt(List::size).min().orElse(0);
+    double[] bestRawSeconds = new double[rounds];
+    java.util.Arrays.fill(bestRawSeconds, Double.NaN);
+    seconds.forEach((c, l) -> {
+      for (int r = 0; r < rounds && c.startsWith("raw-"); r++) {
+        bestRawSeconds[r] = Double.isNaN(bestRawSeconds[r]) ? l.get(r) : Math.min(bestRawSeconds[r], l.get(r));
+      }
+    });
     List<List<String>> rows = new ArrayList<>();
     for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
       Stats s = new Stats(e.getValue());
       double rate = n / s.median();
+      List<Double> sameRound = new ArrayList<>();
+      for (int r = 0; r < rounds; r++) {
+        sameRound.add(bestRawSeconds[r] / e.getValue().get(r));
+      }
       rows.add(List.of(e.getKey(), Stats.f2(s.median()), Stats.f2(rate), Stats.f2(rate / bestRaw),
+          Stats.f2(new Stats(sameRound).median()), sameRound.stream().map(Stats::f2).reduce((a, b) -> a + " " + b).orElse(""),
           e.getValue().stream().map(Stats::f2).reduce((a, b) -> a + " " + b).orElse("")));
     }
     Stats.table(n + " containers from nothing to all HTTP-ready (median over rounds; best raw: " + bestRawName + ")",
-        List.of("contender", "seconds (median)", "containers/s", "vs best raw", "raw seconds per round"), rows);
+        List.of("contender", "seconds (median)", "containers/s", "vs best raw", "vs best raw of the same round (median)",
+            "per round", "raw seconds per round"), rows);
     System.out.println();
     notes.forEach((k, v) -> System.out.println(k + ":\n  " + v));
   }
