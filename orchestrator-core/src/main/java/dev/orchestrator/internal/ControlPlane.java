@@ -1,7 +1,5 @@
 package dev.orchestrator.internal;
 
-import dev.orchestrator.ReplicaState;
-import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.event.EventListener;
@@ -14,10 +12,6 @@ import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.EngineDataDirectory;
 import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.runtime.ContainerStats;
-import dev.orchestrator.runtime.NodeUnavailableException;
-import dev.orchestrator.runtime.OwnerLabels;
-import dev.orchestrator.runtime.RuntimeEvent;
-import dev.orchestrator.runtime.RuntimeTimeoutException;
 import dev.orchestrator.scheduling.Scheduler;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.ServiceSpec;
@@ -45,12 +39,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The wiring behind {@code Orchestrator}: desired state, the control loop, the prober, the
- * placer, event delivery and cleanup. Not API: use {@code Orchestrator}.
+ * placer, runtime events, the resync, event delivery and cleanup. Not API: use {@code Orchestrator}.
  *
  * <p>Threads it owns: the reconcile workers, the timer, the event thread, the bounded engine
- * pool (every runtime call, each under a deadline) and the probe pool. Desired state is
- * immutable specs in concurrent maps; per-service bookkeeping belongs to the worker reconciling
- * that service.
+ * pool (every runtime call, each under a deadline), the create pool, the probe pool and (through
+ * {@link Resync}) the resync thread. Desired state is immutable specs in concurrent maps;
+ * per-service bookkeeping belongs to the worker reconciling that service.
  */
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -99,10 +93,11 @@ public final class ControlPlane implements AutoCloseable {
   private final ReplicaOps ops;
   private final Admission admission;
   private final StatusView statusView;
+  private final RuntimeEventHandler runtimeEvents;
+  private final Resync resync;
   private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
   private final Object applyLock = new Object();
   private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-  private final ExecutorService lister;
   private final Set<String> cordoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
@@ -120,7 +115,6 @@ public final class ControlPlane implements AutoCloseable {
     this.probePool = boundedPool("orchestrator-probe", 4);
     this.creatorPool = boundedPool("orchestrator-create", config.engineConcurrency());
     this.timer = new ClockScheduler(config.clock(), "orchestrator-timer");
-    this.lister = boundedPool("orchestrator-resync", 1);
     ObservedState observed = new ObservedState(config.instanceId(), config.clock(), maxStaleness(config.resyncInterval()),
         !"false".equals(System.getProperty(OBSERVED_STATE_CACHE)));
     List<Node> nodes = new ArrayList<>();
@@ -148,29 +142,24 @@ public final class ControlPlane implements AutoCloseable {
     OrchestratorMetrics metrics = new OrchestratorMetrics(config.meterRegistry(), config.instanceId());
     this.reconciler = new ServiceReconciler(cluster, desired, placer, ops, prober, events, metrics, teardown, config.clock(), creatorPool);
     this.statusView = new StatusView(desired, reconciler.books(), cluster);
+    this.runtimeEvents = new RuntimeEventHandler(config.instanceId(), observed, reconciler.books(), statusView, events,
+        config.clock(), this::enqueue);
+    this.resync = new Resync(desired, reconciler.books(), cluster, timer, config.resyncInterval(),
+        boundedPool("orchestrator-resync", 1), this::enqueue);
     this.loop = new ControlLoop(queue, retries, reconciler,
         metrics, events, config.clock(), this::afterPass);
-    metrics.gauges(loop::depth, this::replicasIn);
+    metrics.gauges(loop::depth, statusView::replicasIn);
     config.listeners().forEach(events::subscribe);
   }
 
   /** Subscribes to runtime events, adopts what this instance owns, and starts the loop. */
   public void start() {
     for (Node n : cluster.nodes()) {
-      runtimeSubscriptions.add(n.runtime().subscribe(this::onRuntimeEvent));
+      runtimeSubscriptions.add(n.runtime().subscribe(runtimeEvents::onEvent));
     }
     loop.start(config.workers());
-    resync();
-    schedulePeriodicResync();
-  }
-
-  private void schedulePeriodicResync() {
-    if (!closed) {
-      timer.schedule(config.resyncInterval(), () -> {
-        resync();
-        schedulePeriodicResync();
-      });
-    }
+    resync.now();
+    resync.schedulePeriodic();
   }
 
   public String instanceId() {
@@ -179,10 +168,6 @@ public final class ControlPlane implements AutoCloseable {
 
   public ServiceRegistry registry() {
     return config.registry();
-  }
-
-  public Clock clock() {
-    return config.clock();
   }
 
   /** Validates and declares a service; returns whether anything changed. */
@@ -283,24 +268,7 @@ public final class ControlPlane implements AutoCloseable {
    * after a node times out or is unavailable, the rest of its replicas are left out of this call.
    */
   public Map<String, ContainerStats> usage(String service) {
-    Map<String, ContainerStats> out = new TreeMap<>();
-    Set<String> failedNodes = new HashSet<>();
-    for (ReplicaStatus r : status(service).replicas()) {
-      boolean running = r.state() == ReplicaState.STARTING || r.state() == ReplicaState.READY || r.state() == ReplicaState.UNREADY;
-      if (!running || r.containerId().isEmpty() || r.node().isEmpty() || failedNodes.contains(r.node())) {
-        continue;
-      }
-      try {
-        Node n = cluster.node(r.node());
-        out.put(r.replica(), n.call("stats", r.containerId(), () -> n.runtime().stats(r.containerId())));
-      } catch (RuntimeTimeoutException | NodeUnavailableException e) {
-        log.debug("node {} gave no stats for {}: {}", r.node(), r.replica(), e.getMessage());
-        failedNodes.add(r.node());
-      } catch (RuntimeException e) {
-        log.debug("no stats for {} on {}: {}", r.replica(), r.node(), e.getMessage());
-      }
-    }
-    return out;
+    return statusView.usage(service);
   }
 
   /**
@@ -320,7 +288,7 @@ public final class ControlPlane implements AutoCloseable {
   public void sweep() {
     ensureOpen();
     teardown.removeOrphansNow();
-    resync();
+    resync.now();
   }
 
   /** The node keeps what it runs but takes no new replica; false if it was cordoned already. */
@@ -336,17 +304,9 @@ public final class ControlPlane implements AutoCloseable {
     cluster.node(node);
     boolean changed = cordoned.remove(node);
     if (changed) {
-      retryUnschedulable();
+      runtimeEvents.retryUnschedulable();
     }
     return changed;
-  }
-
-  private void retryUnschedulable() {
-    reconciler.books().forEach((name, book) -> {
-      if (book.status().replicas().stream().anyMatch(r -> r.state() == ReplicaState.UNSCHEDULABLE)) {
-        enqueue(name);
-      }
-    });
   }
 
   public Subscription subscribe(EventListener listener) {
@@ -360,58 +320,12 @@ public final class ControlPlane implements AutoCloseable {
    * between, so one pass per service suffices). Returns at once.
    */
   public void resync() {
-    Set<String> keys = new HashSet<>(desired.services().keySet());
-    keys.addAll(reconciler.books().keySet());
-    keys.forEach(this::enqueue);
-    boolean cached = cluster.observed().cached();
-    try {
-      lister.execute(() -> {
-        Cluster.Relisted found = cluster.relistAll();
-        for (String service : found.owned()) {
-          if (!cached || !keys.contains(service) || found.changed().contains(service)) {
-            enqueue(service);
-          }
-        }
-        found.changed().forEach(this::enqueue);
-      });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("resync after close skipped");
-    }
+    resync.now();
   }
 
   private void enqueue(String service) {
     if (!closed) {
       loop.enqueue(service);
-    }
-  }
-
-  private void onRuntimeEvent(RuntimeEvent e) {
-    cluster.observed().onEvent(e);
-    String owner = e.labels().get(OwnerLabels.INSTANCE);
-    String service = e.labels().get(OwnerLabels.SERVICE);
-    if (config.instanceId().equals(owner) && service != null) {
-      boolean gone = e.type() == RuntimeEvent.Type.DIED || e.type() == RuntimeEvent.Type.OOM_KILLED
-          || e.type() == RuntimeEvent.Type.REMOVED;
-      ServiceBook book = reconciler.books().get(service);
-      if (gone && book != null) {
-        book.markDown(e.containerId(), "container " + e.type().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
-        statusView.changed();
-      }
-      enqueue(service);
-    }
-    if (e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE) {
-      events.publish(new OrchestratorEvent.NodeAvailability(e.time() != null ? e.time() : config.clock().instant(), "", e.node(),
-          e.type() == RuntimeEvent.Type.NODE_AVAILABLE));
-    }
-    boolean capacityChanged = e.type() == RuntimeEvent.Type.NODE_AVAILABLE || e.type() == RuntimeEvent.Type.NODE_UNAVAILABLE
-        || e.type() == RuntimeEvent.Type.REMOVED || e.type() == RuntimeEvent.Type.DIED;
-    if (capacityChanged) {
-      reconciler.books().forEach((name, book) -> {
-        boolean waiting = book.status().replicas().stream().anyMatch(r -> r.state() == dev.orchestrator.ReplicaState.UNSCHEDULABLE);
-        if (waiting || e.containerId().isEmpty()) {
-          enqueue(name);
-        }
-      });
     }
   }
 
@@ -423,19 +337,6 @@ public final class ControlPlane implements AutoCloseable {
       }
     }
     statusView.changed();
-  }
-
-  private int replicasIn(String state) {
-    int n = 0;
-    for (ServiceBook b : reconciler.books().values()) {
-      ServiceStatus s = b.status();
-      n += switch (state) {
-        case "desired" -> s.desiredReplicas();
-        case "ready" -> s.readyReplicas();
-        default -> (int) s.replicas().stream().filter(r -> r.state().name().equalsIgnoreCase(state)).count();
-      };
-    }
-    return n;
   }
 
   private void ensureOpen() {
@@ -455,7 +356,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     closed = true;
     closing.set(true);
-    lister.shutdownNow();
+    resync.close();
     loop.close(config.callTimeout().multipliedBy(2));
     prober.close();
     timer.close();

@@ -1,18 +1,32 @@
 package dev.orchestrator.internal;
 
 import dev.orchestrator.OrchestratorException;
+import dev.orchestrator.ReplicaState;
+import dev.orchestrator.ReplicaStatus;
 import dev.orchestrator.ServiceStatus;
+import dev.orchestrator.runtime.ContainerStats;
+import dev.orchestrator.runtime.NodeUnavailableException;
+import dev.orchestrator.runtime.RuntimeTimeoutException;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What callers read about services: the status of the last pass measured against the current
- * declaration, and blocking waits for readiness that wake whenever a pass or an exit changes it.
+ * declaration, blocking waits for readiness that wake whenever a pass or an exit changes it, the
+ * current usage of running replicas (read from their nodes) and the replica counts the metrics
+ * gauges show. Thread-safe: it reads published statuses (immutable values) and the concurrent
+ * desired state; waiters sleep on one monitor that {@link #changed()} notifies.
  */
 final class StatusView {
+  private static final Logger log = LoggerFactory.getLogger(StatusView.class);
   private final DesiredState desired;
   private final Map<String, ServiceBook> books;
   private final Cluster cluster;
@@ -74,6 +88,46 @@ final class StatusView {
         TimeUnit.NANOSECONDS.timedWait(changed, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
       }
     }
+  }
+
+  /**
+   * Current usage of the service's running replicas (starting, ready or unready), by replica
+   * name, each read from its node under the call timeout. A replica whose stats fail is left out;
+   * after a node times out or is unavailable, the rest of its replicas are left out of this call.
+   */
+  Map<String, ContainerStats> usage(String service) {
+    Map<String, ContainerStats> out = new TreeMap<>();
+    Set<String> failedNodes = new HashSet<>();
+    for (ReplicaStatus r : status(service).replicas()) {
+      boolean running = r.state() == ReplicaState.STARTING || r.state() == ReplicaState.READY || r.state() == ReplicaState.UNREADY;
+      if (!running || r.containerId().isEmpty() || r.node().isEmpty() || failedNodes.contains(r.node())) {
+        continue;
+      }
+      try {
+        Node n = cluster.node(r.node());
+        out.put(r.replica(), n.call("stats", r.containerId(), () -> n.runtime().stats(r.containerId())));
+      } catch (RuntimeTimeoutException | NodeUnavailableException e) {
+        log.debug("node {} gave no stats for {}: {}", r.node(), r.replica(), e.getMessage());
+        failedNodes.add(r.node());
+      } catch (RuntimeException e) {
+        log.debug("no stats for {} on {}: {}", r.replica(), r.node(), e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** Replicas of every service in the state (a {@link ReplicaState} name), or "desired" or "ready": a metrics gauge. */
+  int replicasIn(String state) {
+    int n = 0;
+    for (ServiceBook b : books.values()) {
+      ServiceStatus s = b.status();
+      n += switch (state) {
+        case "desired" -> s.desiredReplicas();
+        case "ready" -> s.readyReplicas();
+        default -> (int) s.replicas().stream().filter(r -> r.state().name().equalsIgnoreCase(state)).count();
+      };
+    }
+    return n;
   }
 
   /** The last log lines of every replica that is not ready, for error messages. */

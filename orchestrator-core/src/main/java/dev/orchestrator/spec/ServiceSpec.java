@@ -1,12 +1,7 @@
 package dev.orchestrator.spec;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,8 +14,9 @@ import java.util.TreeMap;
  * Build one with {@link #builder(String)}, change one with {@link #toBuilder()}.
  *
  * <p>A spec is checked by {@link SpecValidator} before anything is created. Its
- * {@link #specHash()} covers everything but the replica count, so that scaling never replaces
- * a replica and any other change does (rolled out per its {@link UpdatePolicy}).
+ * {@link #specHash()} covers everything but the replica count, priority and update policy, so
+ * that scaling never replaces a replica and any other change of the containers does (rolled out
+ * per its {@link UpdatePolicy}).
  */
 public final class ServiceSpec {
   private final String name;
@@ -70,7 +66,7 @@ public final class ServiceSpec {
     this.tolerations = List.copyOf(b.tolerations);
     this.antiAffinity = Set.copyOf(b.antiAffinity);
     this.maxPerNode = b.maxPerNode;
-    this.specHash = computeHash();
+    this.specHash = SpecHash.of(this); // last: it reads the fields above
   }
 
   /** Starts a spec for the named service (a DNS label: lower-case letters, digits, '-'). */
@@ -159,7 +155,6 @@ public final class ServiceSpec {
     return updatePolicy;
   }
 
-  /** Short hash of everything but {@link #replicas()}: a different hash means "replace". */
   /**
    * Scheduling priority (default 0): a replica that fits nowhere may preempt replicas of services
    * with a lower priority. Not part of {@link #specHash()}: changing it replaces no replica.
@@ -186,6 +181,10 @@ public final class ServiceSpec {
     return maxPerNode;
   }
 
+  /**
+   * Short hash of everything but {@link #replicas()}, {@link #priority()} and
+   * {@link #updatePolicy()}: a different hash means "replace".
+   */
   public String specHash() {
     return specHash;
   }
@@ -193,42 +192,6 @@ public final class ServiceSpec {
   /** This spec with another replica count (same hash). */
   public ServiceSpec withReplicas(int replicas) {
     return toBuilder().replicas(replicas).build();
-  }
-
-  private String computeHash() {
-    Map<String, Object> canonical = new LinkedHashMap<>();
-    canonical.put("image", image);
-    canonical.put("command", command);
-    canonical.put("env", new TreeMap<>(env));
-    canonical.put("labels", new TreeMap<>(labels));
-    canonical.put("ports", ports);
-    canonical.put("resources", resources);
-    canonical.put("restart", restartPolicy);
-    canonical.put("liveness", liveness);
-    canonical.put("readiness", readiness);
-    canonical.put("mounts", mounts);
-    canonical.put("networks", networks);
-    canonical.put("constraints", constraints);
-    canonical.put("stop", stopGracePeriod);
-    canonical.put("workdir", workingDir);
-    canonical.put("options", options);
-    // placement rules added later enter the hash only when set, so that existing hashes stay
-    if (!tolerations.isEmpty()) {
-      canonical.put("tolerations", tolerations);
-    }
-    if (!antiAffinity.isEmpty()) {
-      canonical.put("antiAffinity", new java.util.TreeSet<>(antiAffinity));
-    }
-    if (maxPerNode != 0) {
-      canonical.put("maxPerNode", maxPerNode);
-    }
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
   }
 
   @Override

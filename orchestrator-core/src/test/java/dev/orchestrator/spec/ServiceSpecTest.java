@@ -77,4 +77,18 @@ class ServiceSpecTest {
     assertThat(plain.toBuilder().toleration(dev.orchestrator.spec.Toleration.any("gpu")).build().specHash())
         .isNotEqualTo(plain.specHash());
   }
+
+  /** Replicas carry their spec's hash as a label: a new version must give an existing spec the same hash. */
+  @Test
+  void hashesOfExistingSpecsNeverChange() {
+    ServiceSpec minimal = ServiceSpec.builder("web").image("busybox:1").build();
+    ServiceSpec full = minimal.toBuilder().command("sh", "-c", "x").env("B", "2").env("A", "1").label("z", "y")
+        .label("a", "b").port(8080).readiness(HealthCheck.tcp(8080)).mount(MountSpec.volume("data", "/data"))
+        .network("n1").stopGracePeriod(Duration.ofSeconds(3)).workingDir("/w").priority(5).replicas(7).build();
+    ServiceSpec placed = full.toBuilder().toleration(new Toleration("k", "v")).antiAffinity("b", "a", "web").maxPerNode(2)
+        .liveness(HealthCheck.tcp(8080)).build();
+    assertThat(minimal.specHash()).isEqualTo("ad1086e11244");
+    assertThat(full.specHash()).isEqualTo("d26c39c7695a");
+    assertThat(placed.specHash()).isEqualTo("a2897ce2d322");
+  }
 }
