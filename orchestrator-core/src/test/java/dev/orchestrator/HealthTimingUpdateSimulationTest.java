@@ -8,6 +8,7 @@ import dev.orchestrator.runtime.OwnerLabels;
 import dev.orchestrator.runtime.SelfProbing.Purpose;
 import dev.orchestrator.spec.HealthCheck;
 import dev.orchestrator.spec.ServiceSpec;
+import dev.orchestrator.spec.UpdatePolicy;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -166,6 +167,20 @@ class HealthTimingUpdateSimulationTest {
   }
 
   @Test
+  void a_shorter_initial_delay_applied_before_the_first_probe_brings_that_probe_forward() {
+    harness();
+    ServiceSpec before = web(1).readiness(everySecond(HealthCheck.http(8080, "/ready")).withInitialDelay(Duration.ofMinutes(5))).build();
+    h.orchestrator.apply(before);
+    h.converge(() -> h.running("web").size() == 1);
+    Instant started = h.running("web").get(0).startedAt();
+    applyAndAwaitPass(before.toBuilder().readiness(everySecond(HealthCheck.http(8080, "/ready")).withInitialDelay(Duration.ofSeconds(3))).build());
+
+    h.converge(() -> h.ready("web", 1));
+
+    assertThat(probes).first().satisfies(p -> assertThat(Duration.between(started, p.at())).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(4)));
+  }
+
+  @Test
   void new_timings_replace_no_replica_and_their_probes_follow_them() throws InterruptedException {
     harness();
     ServiceSpec before = web(2).liveness(everySecond(HealthCheck.tcp(8080)))
@@ -198,10 +213,12 @@ class HealthTimingUpdateSimulationTest {
   @Test
   void a_new_readiness_path_still_rolls_the_replicas_and_old_ones_keep_their_own_check() {
     harness();
-    ServiceSpec before = web(2).readiness(everySecond(HealthCheck.http(8080, "/ready"))).build();
+    ServiceSpec before = web(2).readiness(everySecond(HealthCheck.http(8080, "/ready")))
+        .updatePolicy(UpdatePolicy.defaults().toBuilder().minReady(Duration.ofSeconds(5)).build()).build(); // old ones probed meanwhile
     h.orchestrator.apply(before);
     h.converge(() -> h.ready("web", 2));
     Set<String> old = runningIds();
+    Instant applied = h.clock.instant();
     ServiceSpec after = before.toBuilder().readiness(HealthCheck.http(8080, "/healthz").withInterval(Duration.ofSeconds(2))).build();
     assertThat(after.specHash()).isNotEqualTo(before.specHash());
 
@@ -210,7 +227,8 @@ class HealthTimingUpdateSimulationTest {
         .allMatch(c -> c.label(OwnerLabels.SPEC_HASH).equals(after.specHash()) && !old.contains(c.id())));
 
     h.eventually(() -> assertThat(h.events(OrchestratorEvent.ReplicaRemoved.class)).hasSize(2));
-    assertThat(probes).filteredOn(p -> old.contains(p.container())).isNotEmpty()
+    assertThat(probes).filteredOn(p -> old.contains(p.container()) && p.at().isAfter(applied)).isNotEmpty();
+    assertThat(probes).filteredOn(p -> old.contains(p.container()))
         .allSatisfy(p -> assertThat(p.check().path()).isEqualTo("/ready"));
     assertThat(probes).filteredOn(p -> !old.contains(p.container())).isNotEmpty()
         .allSatisfy(p -> assertThat(p.check().path()).isEqualTo("/healthz"));
