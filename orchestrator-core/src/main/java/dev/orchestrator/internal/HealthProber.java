@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * for the same check target (interval, timeout, thresholds, initial delay, start interval: not in
  * the spec hash, so the container is kept) switches the chain in place: a pending probe is moved
  * to the new interval counted from the last probe (never later than now plus the new interval),
- * a probe in flight finishes with the old timeout and schedules the next one at the new interval.
+ * a first probe not made yet to the new initial delay after start, and a probe in flight finishes
+ * with the old timeout and schedules the next one at the new interval.
  * Counts and the ready state carry over and are judged against the new thresholds from the next
  * probe on. Another target, or a check added or removed, changes the spec hash: that container is
  * replaced and keeps its checks meanwhile.
