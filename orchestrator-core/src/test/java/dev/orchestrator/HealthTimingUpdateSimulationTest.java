@@ -222,6 +222,8 @@ class HealthTimingUpdateSimulationTest {
     Instant applied = h.clock.instant();
     ServiceSpec after = before.toBuilder().readiness(HealthCheck.http(8080, "/healthz").withInterval(Duration.ofSeconds(2))).build();
     assertThat(after.specHash()).isNotEqualTo(before.specHash());
+    assertThat(before.toBuilder().readiness(null).build().specHash()).isNotEqualTo(before.specHash()); // removed
+    assertThat(before.toBuilder().liveness(HealthCheck.tcp(8080)).build().specHash()).isNotEqualTo(before.specHash()); // added
 
     h.orchestrator.apply(after);
     h.converge(() -> h.ready("web", 2) && h.all("web").stream()
