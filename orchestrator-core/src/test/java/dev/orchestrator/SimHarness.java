@@ -121,11 +121,21 @@ final class SimHarness implements AutoCloseable {
     void before(String method) throws Exception;
   }
 
+  /** Told the name and arguments of every call a {@link #watchedCalls} node gets, before the call runs. */
+  interface ArgsHook {
+    void before(String method, Object[] args) throws Exception;
+  }
+
   /** A simulated node as the orchestrator sees it, with {@code hook} told of every call first. */
   static ContainerRuntime watched(ContainerRuntime node, CallHook hook) {
+    return watchedCalls(node, (method, args) -> hook.before(method));
+  }
+
+  /** A simulated node as the orchestrator sees it, with {@code hook} told of every call and its arguments first. */
+  static ContainerRuntime watchedCalls(ContainerRuntime node, ArgsHook hook) {
     return (ContainerRuntime) java.lang.reflect.Proxy.newProxyInstance(SimHarness.class.getClassLoader(),
         new Class<?>[] {ContainerRuntime.class, dev.orchestrator.runtime.SelfProbing.class}, (proxy, method, args) -> {
-          hook.before(method.getName());
+          hook.before(method.getName(), args);
           try {
             return method.invoke(node, args);
           } catch (java.lang.reflect.InvocationTargetException e) {

@@ -24,8 +24,25 @@ import org.slf4j.LoggerFactory;
  * Runs liveness and readiness checks of tracked containers on the clock's schedule (initial
  * delay, then every interval) and tells the control loop when a container's verdict changes.
  *
- * <p>Threads: the timer thread only schedules; probes run on the bounded probe pool, each bounded
- * by its check's timeout. Per-container state is guarded by its own monitor.
+ * <p>Each check of a container has exactly one probe chain ({@link Chain}): at any time either one
+ * timer task is pending for it or one probe is in flight, never both, never two. A probe, once
+ * done, schedules the chain's next probe. {@link #track} of a tracked container with new timings
+ * for the same check target (interval, timeout, thresholds, initial delay, start interval: not in
+ * the spec hash, so the container is kept) switches the chain in place: a pending probe is moved
+ * to the new interval counted from the last probe (never later than now plus the new interval),
+ * a first probe not made yet to the new initial delay after start, and a probe in flight finishes
+ * with the old timeout and schedules the next one at the new interval.
+ * Counts and the ready state carry over and are judged against the new thresholds from the next
+ * probe on. Another target, or a check added or removed, changes the spec hash: that container is
+ * replaced and keeps its checks meanwhile.
+ *
+ * <p>Threads: the timer thread only claims a chain's pending task and hands the probe to the
+ * bounded probe pool; each probe is bounded by its check's timeout. {@code track} runs on the
+ * service's reconcile worker. {@code tracked} and {@code byService} are concurrent maps; a
+ * {@link Tracked}'s node, container, service and start are immutable, {@code stopped} is
+ * volatile, every other field of it and of its chains is guarded by the {@code Tracked}'s
+ * monitor. The timer's lock is never held while taking that monitor (timer tasks run outside it),
+ * so scheduling under the monitor cannot deadlock.
  */
 final class HealthProber implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HealthProber.class);
@@ -44,13 +61,15 @@ final class HealthProber implements AutoCloseable {
     this.onChange = onChange;
   }
 
-  /** Probe state of one container; fields guarded by this. */
+  /** Probe state of one container; mutable fields (its own and its chains') guarded by this. */
   private final class Tracked {
     final Node node;
     final ContainerInfo container;
     final String service;
-    final HealthCheck liveness;
-    final HealthCheck readiness;
+    /** When the container started: initial delays count from here. */
+    final Instant started;
+    final Chain liveness;
+    final Chain readiness;
     boolean ready;
     boolean verdict;
     boolean livenessFailed;
@@ -67,23 +86,56 @@ final class HealthProber implements AutoCloseable {
       this.node = node;
       this.container = container;
       this.service = service;
-      this.liveness = liveness;
-      this.readiness = readiness;
+      this.started = container.startedAt() != null ? container.startedAt() : clock.instant();
+      this.liveness = liveness == null ? null : new Chain(liveness, SelfProbing.Purpose.LIVENESS);
+      this.readiness = readiness == null ? null : new Chain(readiness, SelfProbing.Purpose.READINESS);
       this.ready = readiness == null;
       this.verdict = readiness == null;
     }
+
+    boolean passedOnce(Chain chain) {
+      return chain.purpose == SelfProbing.Purpose.LIVENESS ? livenessPassed : wasReady;
+    }
   }
 
-  /** Starts probing a running container; a no-op if it is tracked already. */
-  void track(Node node, ContainerInfo c, String service, Optional<HealthCheck> liveness, Optional<HealthCheck> readiness) {
+  /**
+   * The probe chain of one check of one container. Guarded by its {@link Tracked}'s monitor:
+   * {@code pending} is the token of the one timer task that may start the next probe (null while
+   * a probe is in flight), so that a task superseded by a switch of settings finds it no longer
+   * holds the chain and does nothing, even if it fired before it could be cancelled.
+   */
+  private static final class Chain {
+    final SelfProbing.Purpose purpose;
+    HealthCheck check;
+    Object pending;
+    ClockScheduler.Task task;
+    Instant due;
+    /** When the pending probe was scheduled from (the end of the last probe); null before the first. */
+    Instant last;
+
+    Chain(HealthCheck check, SelfProbing.Purpose purpose) {
+      this.check = check;
+      this.purpose = purpose;
+    }
+  }
+
+  /**
+   * Starts probing a running container, or, if it is tracked already, switches its checks to new
+   * timings of the same targets. Returns whether it switched any.
+   */
+  boolean track(Node node, ContainerInfo c, String service, Optional<HealthCheck> liveness, Optional<HealthCheck> readiness) {
+    Tracked existing = tracked.get(c.id());
+    if (existing != null) {
+      return update(existing, liveness.orElse(null), readiness.orElse(null));
+    }
     tracked.computeIfAbsent(c.id(), id -> {
       Tracked t = new Tracked(node, c, service, liveness.orElse(null), readiness.orElse(null));
-      Instant started = c.startedAt() != null ? c.startedAt() : clock.instant();
-      if (t.liveness != null) {
-        timer.scheduleAt(started.plus(t.liveness.initialDelay()), () -> submit(t, t.liveness, SelfProbing.Purpose.LIVENESS));
-      }
-      if (t.readiness != null) {
-        timer.scheduleAt(started.plus(t.readiness.initialDelay()), () -> submit(t, t.readiness, SelfProbing.Purpose.READINESS));
+      synchronized (t) {
+        for (Chain chain : new Chain[] {t.liveness, t.readiness}) {
+          if (chain != null) {
+            schedule(t, chain, t.started.plus(chain.check.initialDelay()));
+          }
+        }
       }
       byService.compute(service, (k, ids) -> { // atomic with removal of the service's last id
         java.util.Set<String> set = ids == null ? ConcurrentHashMap.newKeySet() : ids;
@@ -92,6 +144,81 @@ final class HealthProber implements AutoCloseable {
       });
       return t;
     });
+    return false;
+  }
+
+  /** A check's target and timings, for a log line. */
+  static String describe(Optional<HealthCheck> check) {
+    return check.map(c -> c + " every " + c.interval().toMillis() + " ms (start " + c.startInterval().toMillis()
+        + " ms), timeout " + c.timeout().toMillis() + " ms, thresholds " + c.successThreshold() + "/"
+        + c.failureThreshold() + ", initial delay " + c.initialDelay().toMillis() + " ms").orElse("none");
+  }
+
+  private boolean update(Tracked t, HealthCheck liveness, HealthCheck readiness) {
+    synchronized (t) {
+      boolean switched = false;
+      if (switchable(t.liveness, liveness)) {
+        switchTo(t, t.liveness, liveness);
+        switched = true;
+      }
+      if (switchable(t.readiness, readiness)) {
+        switchTo(t, t.readiness, readiness);
+        switched = true;
+      }
+      return switched;
+    }
+  }
+
+  /** Same target, other settings: a check added, removed or aimed elsewhere replaces the container instead. */
+  private static boolean switchable(Chain chain, HealthCheck next) {
+    if (chain == null || next == null || chain.check.equals(next)) {
+      return false;
+    }
+    HealthCheck now = chain.check;
+    return now.kind() == next.kind() && now.port() == next.port() && now.path().equals(next.path())
+        && now.command().equals(next.command());
+  }
+
+  /** Caller holds t's monitor. */
+  private void switchTo(Tracked t, Chain chain, HealthCheck next) {
+    chain.check = next;
+    if (chain.pending == null) {
+      return; // a probe is in flight: it schedules the next one with these settings
+    }
+    Instant now = clock.instant();
+    Instant due = chain.last == null ? t.started.plus(next.initialDelay())
+        : chain.last.plus(next.nextInterval(t.passedOnce(chain)));
+    due = due.isBefore(now) ? now : due;
+    if (!due.equals(chain.due)) {
+      chain.task.cancel();
+      schedule(t, chain, due);
+    }
+  }
+
+  /** Makes the chain's next probe due at {@code at}. Caller holds t's monitor. */
+  private void schedule(Tracked t, Chain chain, Instant at) {
+    Object token = new Object();
+    chain.pending = token;
+    chain.due = at;
+    chain.task = timer.scheduleAt(at, () -> fire(t, chain, token));
+  }
+
+  /** Timer thread: starts the probe if this task still holds the chain. */
+  private void fire(Tracked t, Chain chain, Object token) {
+    HealthCheck check;
+    synchronized (t) {
+      if (t.stopped || chain.pending != token) {
+        return;
+      }
+      chain.pending = null;
+      chain.task = null;
+      check = chain.check;
+    }
+    try {
+      pool.execute(() -> probeOnce(t, chain, check));
+    } catch (RejectedExecutionException e) {
+      log.debug("probe pool closed; {} no longer probed", t.container.name());
+    }
   }
 
   void untrack(String containerId) {
@@ -159,40 +286,28 @@ final class HealthProber implements AutoCloseable {
     }
   }
 
-  private void submit(Tracked t, HealthCheck check, SelfProbing.Purpose purpose) {
-    if (t.stopped) {
-      return;
-    }
-    try {
-      pool.execute(() -> probeOnce(t, check, purpose));
-    } catch (RejectedExecutionException e) {
-      log.debug("probe pool closed; {} no longer probed", t.container.name());
-    }
-  }
-
-  private void probeOnce(Tracked t, HealthCheck check, SelfProbing.Purpose purpose) {
+  /** Probe pool: runs one probe with the settings it was started with, records it and schedules the next. */
+  private void probeOnce(Tracked t, Chain chain, HealthCheck check) {
     if (t.stopped) {
       return;
     }
     String failure;
     try {
-      failure = run(t, check, purpose);
+      failure = run(t, check, chain.purpose);
     } catch (RuntimeException e) {
       failure = check + " failed: " + e.getMessage();
     }
     boolean changed;
     synchronized (t) {
-      changed = record(t, check, purpose, failure);
+      changed = record(t, chain.check, chain.purpose, failure); // thresholds switched meanwhile apply
+      if (!t.stopped) {
+        Instant now = clock.instant();
+        chain.last = now;
+        schedule(t, chain, now.plus(chain.check.nextInterval(t.passedOnce(chain))));
+      }
     }
     if (changed && !t.stopped) {
       onChange.accept(t.service);
-    }
-    if (!t.stopped) {
-      boolean passedOnce;
-      synchronized (t) {
-        passedOnce = purpose == SelfProbing.Purpose.LIVENESS ? t.livenessPassed : t.wasReady;
-      }
-      timer.schedule(check.nextInterval(passedOnce), () -> submit(t, check, purpose));
     }
   }
 

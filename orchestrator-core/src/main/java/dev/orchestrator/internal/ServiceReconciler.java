@@ -20,6 +20,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -31,6 +33,7 @@ import org.slf4j.MDC;
  * torn down by {@link Teardown}.
  */
 final class ServiceReconciler implements Reconciler<String> {
+  private static final Logger log = LoggerFactory.getLogger(ServiceReconciler.class);
   static final Duration UNSCHEDULABLE_RETRY = Duration.ofSeconds(30);
   static final Duration UNCERTAIN_RETRY = Duration.ofSeconds(1);
 
@@ -98,6 +101,7 @@ final class ServiceReconciler implements Reconciler<String> {
     List<Cluster.Observed> extra = new ArrayList<>();
     Set<String> alive = new HashSet<>();
     String outdatedHash = "";
+    int switched = 0;
     for (Cluster.Observed o : observation.containers()) {
       int slot = o.slot();
       if (slot < 0 || slot >= spec.replicas()) {
@@ -106,12 +110,18 @@ final class ServiceReconciler implements Reconciler<String> {
         bySlot.computeIfAbsent(slot, k -> new ArrayList<>()).add(o);
         if (o.container().running()) {
           alive.add(o.container().id());
-          prober.track(o.node(), o.container(), spec.name(), spec.liveness(), spec.readiness());
+          if (prober.track(o.node(), o.container(), spec.name(), spec.liveness(), spec.readiness())) {
+            switched++;
+          }
         }
       }
       if (!o.current(spec) && o.specHash() != null) {
         outdatedHash = o.specHash();
       }
+    }
+    if (switched > 0) { // timings are not in the spec hash: the replicas stay, their probes follow
+      log.info("{}: {} running replica(s) switch to new health-check timings: liveness {}, readiness {}", spec.name(), switched,
+          HealthProber.describe(spec.liveness()), HealthProber.describe(spec.readiness()));
     }
     prober.retainOnly(spec.name(), alive);
     Instant now = clock.instant();

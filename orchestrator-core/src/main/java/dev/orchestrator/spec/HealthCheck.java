@@ -16,6 +16,10 @@ import java.util.Objects;
  * ready soon after it is, without probing every ready replica that often for its whole life.
  * Defaults: interval 10 s, timeout 1 s, success 1, failure 3, no initial delay, no start interval
  * (zero: {@code interval} throughout).
+ *
+ * <p>Only the target (kind, port, path, command) enters {@link ServiceSpec#specHash()}: applying a
+ * spec that changes only a check's timings replaces no replica; the running replicas' probes
+ * switch to them from their next probe on.
  */
 public record HealthCheck(
     Kind kind,
