@@ -201,12 +201,14 @@ public final class ServiceSpec {
         && replicas == other.replicas
         && priority == other.priority
         && specHash.equals(other.specHash)
-        && updatePolicy.equals(other.updatePolicy);
+        && updatePolicy.equals(other.updatePolicy)
+        && Objects.equals(liveness, other.liveness) // their timings are not in the hash: they replace no replica
+        && Objects.equals(readiness, other.readiness);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, replicas, priority, specHash, updatePolicy);
+    return Objects.hash(name, replicas, priority, specHash, updatePolicy, liveness, readiness);
   }
 
   @Override

@@ -26,6 +26,10 @@ class ServiceSpecTest {
     assertThat(base.toBuilder().image("busybox:2").build().specHash()).isNotEqualTo(base.specHash());
     assertThat(base.toBuilder().env("A", "2").build().specHash()).isNotEqualTo(base.specHash());
     assertThat(base.toBuilder().readiness(HealthCheck.tcp(8080)).build().specHash()).isNotEqualTo(base.specHash());
+    ServiceSpec probed = base.toBuilder().readiness(HealthCheck.tcp(8080)).build();
+    ServiceSpec slower = probed.toBuilder().readiness(HealthCheck.tcp(8080).withInterval(Duration.ofSeconds(30))).build();
+    assertThat(slower.specHash()).as("timings replace no replica").isEqualTo(probed.specHash());
+    assertThat(slower).as("but they are a change of the declaration").isNotEqualTo(probed);
   }
 
   @Test
