@@ -1,5 +1,6 @@
 package dev.orchestrator.internal;
 
+import dev.orchestrator.Subscription;
 import dev.orchestrator.runtime.ContainerInfo;
 import dev.orchestrator.runtime.ExecResult;
 import dev.orchestrator.runtime.PublishedPort;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,6 +52,8 @@ final class HealthProber implements AutoCloseable {
   private final ClockScheduler timer;
   private final ExecutorService pool;
   private final Consumer<String> onChange;
+  /** Service to the passes waiting for its verdicts ({@link #onVerdicts}); each set changed only inside compute. */
+  private final Map<String, Set<Runnable>> verdictWaiters = new ConcurrentHashMap<>();
   private final Map<String, Tracked> tracked = new ConcurrentHashMap<>();
   /** Service to the ids of its tracked containers, so that a pass touches only its own. */
   private final Map<String, java.util.Set<String>> byService = new ConcurrentHashMap<>();
@@ -308,7 +312,28 @@ final class HealthProber implements AutoCloseable {
     }
     if (changed && !t.stopped) {
       onChange.accept(t.service);
+      Set<Runnable> waiting = verdictWaiters.get(t.service);
+      if (waiting != null) {
+        waiting.forEach(Runnable::run);
+      }
     }
+  }
+
+  /**
+   * Runs {@code wake} on the probing thread after each changed verdict (a first one included) of
+   * the service's containers, until the returned subscription is closed: a pass waiting for its
+   * starts publishes the ready ones at once instead of polling.
+   */
+  Subscription onVerdicts(String service, Runnable wake) {
+    verdictWaiters.compute(service, (k, set) -> {
+      Set<Runnable> out = set == null ? ConcurrentHashMap.newKeySet() : set;
+      out.add(wake);
+      return out;
+    });
+    return () -> verdictWaiters.computeIfPresent(service, (k, set) -> {
+      set.remove(wake);
+      return set.isEmpty() ? null : set;
+    });
   }
 
   /** Updates counters; returns whether the verdict changed. Caller holds t's monitor. */

@@ -1,6 +1,7 @@
 package dev.orchestrator.internal;
 
 import dev.orchestrator.ReplicaState;
+import dev.orchestrator.Subscription;
 import dev.orchestrator.event.OrchestratorEvent;
 import dev.orchestrator.reconcile.ReconcileResult;
 import dev.orchestrator.runtime.ContainerInfo;
@@ -16,11 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,13 +28,15 @@ import org.slf4j.MDC;
  * The missing replicas of one pass: placed, then created and started in parallel on the creator
  * pool (each node bounded by its start permits, each engine call by the call timeout), booked as
  * each start completes, and published as soon as their readiness passes, while the pass still
- * waits for the other starts, instead of by the pass after the last start. Called only by the
+ * waits for the other starts, instead of by the pass after the last start. The pass sleeps until a
+ * start completes or a verdict of the service changes (signalled by the creator threads and the
+ * prober through one semaphore of the pass), at most {@link #WAKE_FALLBACK}. Called only by the
  * worker reconciling the service, which owns the service's book.
  */
 final class ReplicaStarts {
   private static final Logger log = LoggerFactory.getLogger(ReplicaStarts.class);
-  /** How often a pass waiting for its starts looks for replicas that became ready meanwhile. */
-  static final Duration READY_CHECK = Duration.ofMillis(20);
+  /** How long a pass waiting for its starts sleeps at most without a signal (none is lost; a safety net). */
+  static final Duration WAKE_FALLBACK = Duration.ofMillis(250);
   /** How long a pass waits at most for the first readiness verdicts of the replicas it started. */
   static final Duration FIRST_VERDICT_WAIT = Duration.ofMillis(25);
 
@@ -119,13 +120,24 @@ final class ReplicaStarts {
         }
       }, creators));
     }
-    RuntimeException firstFailure = null;
+    Semaphore wake = new Semaphore(0); // released by each completed start and each changed verdict of the service
     List<Integer> pending = new ArrayList<>();
     for (int i = 0; i < missing.size(); i++) {
       if (started.get(i) != null) {
         pending.add(i);
+        started.get(i).whenComplete((c, t) -> wake.release());
       }
     }
+    try (Subscription verdicts = prober.onVerdicts(spec.name(), wake::release)) {
+      return bookStarts(spec, book, missing, placements, surging, started, pending, wake, result);
+    }
+  }
+
+  /** Books each start as it completes and publishes the ready replicas meanwhile; then waits briefly for first verdicts. */
+  private ReconcileResult bookStarts(ServiceSpec spec, ServiceBook book, List<Placer.Want> missing, List<Placement> placements,
+      Set<Integer> surging, List<CompletableFuture<ContainerInfo>> started, List<Integer> pending, Semaphore wake,
+      ReconcileResult result) {
+    RuntimeException firstFailure = null;
     List<Cluster.Observed> running = new ArrayList<>(); // started by this pass, published once ready
     while (!pending.isEmpty()) {
       for (Iterator<Integer> it = pending.iterator(); it.hasNext(); ) {
@@ -170,10 +182,10 @@ final class ReplicaStarts {
       MDC.remove("replica");
       result = result.sooner(publishReady(spec, book, running));
       if (!pending.isEmpty()) {
-        awaitAny(pending.stream().map(started::get).toList());
+        await(wake, WAKE_FALLBACK.toNanos(), pending.stream().map(started::get).toList());
       }
     }
-    if (awaitFirstVerdicts(spec, running)) {
+    if (awaitFirstVerdicts(spec, running, wake)) {
       result = result.sooner(publishReady(spec, book, running));
     }
     if (firstFailure != null) {
@@ -185,17 +197,17 @@ final class ReplicaStarts {
   /**
    * A first readiness probe due at start usually answers within milliseconds of it: waits up to
    * {@link #FIRST_VERDICT_WAIT} for those of the replicas this pass started, so that this pass
-   * publishes the ready ones instead of the next (which would first list the node again: its
-   * entry is dirty from these very starts). Returns whether it waited for any.
+   * publishes the ready ones instead of a pass queued for it. Returns whether it waited for any.
    */
-  private boolean awaitFirstVerdicts(ServiceSpec spec, List<Cluster.Observed> running) {
+  private boolean awaitFirstVerdicts(ServiceSpec spec, List<Cluster.Observed> running, Semaphore wake) {
     if (running.isEmpty() || spec.readiness().map(r -> !r.initialDelay().isZero()).orElse(true)) {
       return false;
     }
     long deadline = System.nanoTime() + FIRST_VERDICT_WAIT.toNanos();
-    while (running.stream().anyMatch(o -> !prober.hasVerdict(o.container().id())) && System.nanoTime() < deadline
-        && !Thread.currentThread().isInterrupted()) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    long left;
+    while (running.stream().anyMatch(o -> !prober.hasVerdict(o.container().id()))
+        && (left = deadline - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
+      await(wake, left, List.of());
     }
     return true;
   }
@@ -218,16 +230,21 @@ final class ReplicaStarts {
     return result;
   }
 
-  /** Waits until one of the starts completes, or {@link #READY_CHECK} passes. */
-  private static void awaitAny(List<CompletableFuture<ContainerInfo>> starts) {
+  /**
+   * Sleeps until the pass's semaphore is released (a start completed, a verdict changed) or {@code nanos} pass, then
+   * takes every signal given meanwhile. Interrupted, it keeps the flag for the caller and waits for one of the
+   * {@code starts} to end (they run to their end as before).
+   */
+  private static void await(Semaphore wake, long nanos, List<CompletableFuture<ContainerInfo>> starts) {
     try {
-      CompletableFuture.anyOf(starts.toArray(CompletableFuture[]::new)).get(READY_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      // checked again by the caller
+      wake.tryAcquire(nanos, TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // kept for the caller; the starts run to their end as before
-      CompletableFuture.anyOf(starts.toArray(CompletableFuture[]::new)).handle((r, t) -> r).join();
+      Thread.currentThread().interrupt();
+      if (!starts.isEmpty()) {
+        CompletableFuture.anyOf(starts.toArray(CompletableFuture[]::new)).handle((r, t) -> r).join();
+      }
     }
+    wake.drainPermits();
   }
 
   private static ContainerInfo join(CompletableFuture<ContainerInfo> future) {
