@@ -1,5 +1,6 @@
 package dev.orchestrator.internal;
 
+import dev.orchestrator.OrchestratorException;
 import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.Subscription;
 import dev.orchestrator.event.EventListener;
@@ -10,8 +11,8 @@ import dev.orchestrator.reconcile.WorkQueue;
 import dev.orchestrator.registry.ServiceRegistry;
 import dev.orchestrator.runtime.ContainerRuntime;
 import dev.orchestrator.runtime.EngineDataDirectory;
-import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.runtime.ContainerStats;
+import dev.orchestrator.runtime.NodeInfo;
 import dev.orchestrator.scheduling.Scheduler;
 import dev.orchestrator.spec.NetworkSpec;
 import dev.orchestrator.spec.ServiceSpec;
@@ -28,11 +29,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,8 +100,8 @@ public final class ControlPlane implements AutoCloseable {
   private final Resync resync;
   private final List<Subscription> runtimeSubscriptions = new ArrayList<>();
   private final Object applyLock = new Object();
-  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-  private final Set<String> cordoned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final Set<String> cordoned = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public ControlPlane(Config config) {
@@ -233,7 +236,7 @@ public final class ControlPlane implements AutoCloseable {
     ensureOpen();
     ServiceSpec spec = desired.service(service);
     if (spec == null) {
-      throw new dev.orchestrator.OrchestratorException("no service '" + service + "' is declared");
+      throw new OrchestratorException("no service '" + service + "' is declared");
     }
     return spec;
   }

@@ -7,6 +7,7 @@ import dev.orchestrator.ServiceStatus;
 import dev.orchestrator.runtime.ContainerStats;
 import dev.orchestrator.runtime.NodeUnavailableException;
 import dev.orchestrator.runtime.RuntimeTimeoutException;
+import dev.orchestrator.scheduling.SchedulingException;
 import dev.orchestrator.spec.ServiceSpec;
 import java.time.Duration;
 import java.util.HashSet;
@@ -60,7 +61,7 @@ final class StatusView {
       return s;
     }
     int updated = (int) s.replicas().stream()
-        .filter(r -> r.state() == dev.orchestrator.ReplicaState.READY && r.specHash().equals(spec.specHash())).count();
+        .filter(r -> r.state() == ReplicaState.READY && r.specHash().equals(spec.specHash())).count();
     return new ServiceStatus(service, spec.specHash(), spec.replicas(), s.readyReplicas(), updated, s.replicas(), s.lastError(), s.rollout());
   }
 
@@ -78,9 +79,9 @@ final class StatusView {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           String message = "service '" + service + "' not ready within " + timeout.toMillis() + " ms: " + s;
-          for (dev.orchestrator.ReplicaStatus r : s.replicas()) {
-            if (r.state() == dev.orchestrator.ReplicaState.UNSCHEDULABLE) {
-              throw new dev.orchestrator.scheduling.SchedulingException(message, r.replica(), r.lastError());
+          for (ReplicaStatus r : s.replicas()) {
+            if (r.state() == ReplicaState.UNSCHEDULABLE) {
+              throw new SchedulingException(message, r.replica(), r.lastError());
             }
           }
           throw new OrchestratorException(message + lastLogsOfUnready(s));
@@ -133,8 +134,8 @@ final class StatusView {
   /** The last log lines of every replica that is not ready, for error messages. */
   private String lastLogsOfUnready(ServiceStatus s) {
     StringBuilder out = new StringBuilder();
-    for (dev.orchestrator.ReplicaStatus r : s.replicas()) {
-      if (r.state() == dev.orchestrator.ReplicaState.READY || r.containerId().isEmpty() || r.node().isEmpty()) {
+    for (ReplicaStatus r : s.replicas()) {
+      if (r.state() == ReplicaState.READY || r.containerId().isEmpty() || r.node().isEmpty()) {
         continue;
       }
       try {

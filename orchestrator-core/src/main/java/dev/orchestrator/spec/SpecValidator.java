@@ -39,6 +39,7 @@ public final class SpecValidator {
    * @param allowDockerSocket allow bind mounts of the Docker socket
    * @param maxNodeCpuMillis the largest node's CPU, 0 if unknown; a larger request is impossible
    * @param maxNodeMemoryBytes the largest node's memory, 0 if unknown
+   * @param allowPrivileged allow specs that ask for a privileged container (refused otherwise)
    * @param engineDataDirs the nodes' engine data directories (e.g. Docker's {@code /var/lib/docker}),
    *     refused as bind mount sources, with everything under them
    */
