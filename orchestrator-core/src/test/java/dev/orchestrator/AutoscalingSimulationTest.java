@@ -34,10 +34,7 @@ class AutoscalingSimulationTest {
 
   @AfterEach
   void tearDown() {
-    if (h != null) {
-      h.close();
-      assertThat(h.violations).as("two live containers for one slot").isEmpty();
-    }
+    SimHarness.closeChecked(h);
   }
 
   /** Spreads a total CPU demand evenly over the service's running containers. */

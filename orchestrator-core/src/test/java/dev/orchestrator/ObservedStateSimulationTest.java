@@ -19,8 +19,7 @@ class ObservedStateSimulationTest {
 
   @AfterEach
   void tearDown() {
-    h.close();
-    assertThat(h.violations).isEmpty();
+    SimHarness.closeChecked(h);
   }
 
   private long passes() {

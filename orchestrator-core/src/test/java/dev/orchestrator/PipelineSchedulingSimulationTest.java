@@ -16,10 +16,7 @@ class PipelineSchedulingSimulationTest {
 
   @AfterEach
   void tearDown() {
-    if (h != null) {
-      h.close();
-      assertThat(h.violations).as("two live containers for one slot").isEmpty();
-    }
+    SimHarness.closeChecked(h);
   }
 
   private static ServiceSpec small(String name, int replicas) {

@@ -25,10 +25,7 @@ class PlacementRulesSimulationTest {
 
   @AfterEach
   void tearDown() {
-    if (h != null) {
-      h.close();
-      assertThat(h.violations).as("two live containers for one slot").isEmpty();
-    }
+    SimHarness.closeChecked(h);
   }
 
   private static UnaryOperator<Orchestrator.Builder> scheduler(String which) {

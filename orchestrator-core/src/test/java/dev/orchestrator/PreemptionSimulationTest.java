@@ -17,10 +17,7 @@ class PreemptionSimulationTest {
 
   @AfterEach
   void tearDown() {
-    if (h != null) {
-      h.close();
-      assertThat(h.violations).as("two live containers for one slot").isEmpty();
-    }
+    SimHarness.closeChecked(h);
   }
 
   private static ServiceSpec service(String name, int replicas, long cpu, int priority) {

@@ -26,10 +26,7 @@ class RestartWithoutExitTimeTest {
 
   @AfterEach
   void tearDown() {
-    if (h != null) {
-      h.close();
-      assertThat(h.violations).as("two live containers for one slot").isEmpty();
-    }
+    SimHarness.closeChecked(h);
   }
 
   @Test

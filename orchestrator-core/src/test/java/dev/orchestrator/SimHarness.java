@@ -220,4 +220,12 @@ final class SimHarness implements AutoCloseable {
     orchestrator.close();
     cluster.close();
   }
+
+  /** A test's tear-down: closes the harness, if the test made one, and checks no slot ever ran two live containers. */
+  static void closeChecked(SimHarness h) {
+    if (h != null) {
+      h.close();
+      org.assertj.core.api.Assertions.assertThat(h.violations).as("two live containers for one slot").isEmpty();
+    }
+  }
 }

@@ -58,9 +58,10 @@ public final class DockerOverheadBench {
               long started = events.first(OrchestratorEvent.ReplicaStarted.class, replica, t0);
               orch.add(Bench.ms(ready - t0));
               orchStarted.add(Bench.ms(started - t0));
-              TimedRuntime.Call create = timed.timeline().stream().filter(c -> c.op().equals("create") && c.start() >= t0)
+              List<TimedRuntime.Call> calls = timed.timeline();
+              TimedRuntime.Call create = calls.stream().filter(c -> c.op().equals("create") && c.start() >= t0)
                   .findFirst().orElseThrow();
-              TimedRuntime.Call start = timed.timeline().stream().filter(c -> c.op().equals("start") && c.start() >= t0)
+              TimedRuntime.Call start = calls.stream().filter(c -> c.op().equals("start") && c.start() >= t0)
                   .findFirst().orElseThrow();
               phase(phases, "orchestrator", Bench.ms(create.start() - t0), Bench.ms(create.end() - create.start()),
                   Bench.ms(start.start() - create.end()), Bench.ms(start.end() - start.start()), Bench.ms(ready - start.end()));

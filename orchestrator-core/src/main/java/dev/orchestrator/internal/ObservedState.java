@@ -250,8 +250,8 @@ final class ObservedState {
       Instant now = clock.instant();
       deaths.record(e, now);
       Entry entry = view(e.node()).services.get(service);
-      boolean known = entry != null && entry.containers.stream().anyMatch(c -> c.id().equals(e.containerId()));
-      if (!cached || !own.absorb(e, service, known, now)) {
+      if (!cached || !own.absorb(e, service,
+          () -> entry != null && entry.containers.stream().anyMatch(c -> c.id().equals(e.containerId())), now)) {
         touch(e.node(), service);
       }
     }
@@ -273,9 +273,9 @@ final class ObservedState {
       NodeView v = view(node);
       boolean mark = own.end(node, service, started == null ? null : started.id(), clock.instant());
       if (started != null && cached) {
-        boolean known = v.services.containsKey(service);
+        boolean listed = v.services.containsKey(service);
         Entry e = entry(v, service);
-        if (!known) {
+        if (!listed) {
           e.listedSeq = v.listedSeq; // the node's last listing found none of the service
         }
         List<ContainerInfo> next = new ArrayList<>(e.containers.size() + 1);

@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * The orchestrator's own creates and starts, whose inspected results {@link ObservedState} writes
@@ -52,9 +53,9 @@ final class OwnStarts {
 
   /**
    * Whether the event is explained by an own start, or held until one ends: then it marks nothing
-   * now. {@code known}: the entry already holds the event's container.
+   * now. {@code known}: whether the entry already holds the event's container (asked only while an own start is in flight).
    */
-  boolean absorb(RuntimeEvent e, String service, boolean known, Instant now) {
+  boolean absorb(RuntimeEvent e, String service, BooleanSupplier known, Instant now) {
     if (!OWN.contains(e.type())) {
       expected.remove(e.containerId());
       return false;
@@ -67,7 +68,7 @@ final class OwnStarts {
       return true;
     }
     InFlight f = inFlight.get(new Key(e.node(), service));
-    if (f != null && !known) {
+    if (f != null && !known.getAsBoolean()) {
       f.held.add(e);
       return true;
     }

@@ -69,19 +69,19 @@ final class ReplicaOps {
    * container as inspected after its start through into the observed state.
    */
   ContainerInfo createAndStart(Node node, ServiceSpec spec, int slot, long generation, int restarts) {
-    ensureOpen("create of " + containerName(spec.name(), slot, generation));
+    String name = containerName(spec.name(), slot, generation);
+    ensureOpen("create of " + name);
     observed.ownStartBegins(node.name(), spec.name());
     ContainerInfo info = null;
     try {
-      info = createAndStartOwn(node, spec, slot, generation, restarts);
+      info = createAndStartOwn(node, spec, name, slot, generation, restarts);
       return info;
     } finally {
       observed.ownStartEnded(node.name(), spec.name(), info);
     }
   }
 
-  private ContainerInfo createAndStartOwn(Node node, ServiceSpec spec, int slot, long generation, int restarts) {
-    String name = containerName(spec.name(), slot, generation);
+  private ContainerInfo createAndStartOwn(Node node, ServiceSpec spec, String name, int slot, long generation, int restarts) {
     Map<String, String> labels = new TreeMap<>(spec.labels());
     labels.put(OwnerLabels.INSTANCE, instanceId);
     labels.put(OwnerLabels.SERVICE, spec.name());
