@@ -1,11 +1,12 @@
 package dev.orchestrator.scheduling;
 
-import dev.orchestrator.spec.Toleration;
 import dev.orchestrator.spec.PlacementConstraint;
 import dev.orchestrator.spec.Resources;
+import dev.orchestrator.spec.Toleration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -261,7 +262,7 @@ public final class Filters {
 
   /** The taints among node labels, without the prefix. */
   private static Map<String, String> taints(Map<String, String> labels) {
-    Map<String, String> taints = new java.util.TreeMap<>();
+    Map<String, String> taints = new TreeMap<>();
     labels.forEach((k, v) -> {
       if (k.startsWith(Toleration.TAINT_PREFIX)) {
         taints.put(k.substring(Toleration.TAINT_PREFIX.length()), v);
